@@ -1,0 +1,3 @@
+from trustops.cli import main
+
+main()

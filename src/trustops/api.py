@@ -1,0 +1,88 @@
+"""The HTTP API: one NinjaAPI, every error in one shape: {"error": {"code", "message", "field"?}}."""
+import logging
+
+from django.core.exceptions import RequestDataTooBig
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from trustops.intake.api import router as intake_router
+from trustops.kernel.errors import DomainError
+from trustops.policies.api import router as policies_router
+from trustops.review.api import router as review_router
+from trustops.subjects.api import router as subjects_router
+
+log = logging.getLogger(__name__)
+
+api = NinjaAPI(
+    title="trustops API", version="1", urls_namespace="api",
+    description="Reports and signals in; cases, queues, subjects, policies and the ledger out. "
+                "Authenticate with `Authorization: Bearer <token>`.",
+    docs_url="/docs", openapi_url="/openapi.json",
+)
+
+
+def _error(request, status: int, code: str, message: str, field: str | None = None, details=None):
+    body = {"code": code, "message": message}
+    if field:
+        body["field"] = field
+    if details:
+        body["details"] = details
+    return api.create_response(request, {"error": body}, status=status)
+
+
+@api.exception_handler(DomainError)
+def on_domain_error(request, exc: DomainError):
+    return api.create_response(request, exc.as_body(), status=exc.status)
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request, exc: ValidationError):
+    problems = []
+    for error in exc.errors:
+        loc = [str(p) for p in error.get("loc", ())]
+        # Ninja prefixes the location with where the value came from ("body", "query", the param name).
+        if loc and loc[0] in {"body", "query", "path", "header", "cookie", "form"}:
+            loc = loc[1:]
+        if loc and loc[0] in {"body", "q", "payload"}:
+            loc = loc[1:]
+        problems.append({"field": ".".join(loc), "type": error.get("type"), "message": error.get("msg")})
+    first = problems[0] if problems else {"field": "", "type": "", "message": "invalid input"}
+    code = "missing_field" if first["type"] == "missing" else "invalid_field"
+    return _error(request, 422, code, f"{first['field'] or 'body'}: {first['message']}",
+                  field=first["field"] or None, details={"problems": problems})
+
+
+@api.exception_handler(AuthenticationError)
+def on_unauthenticated(request, exc):
+    return _error(request, 401, "unauthenticated", "Send `Authorization: Bearer <token>`.")
+
+
+@api.exception_handler(Http404)
+def on_not_found(request, exc):
+    return _error(request, 404, "not_found", "No such resource.")
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request, exc: HttpError):
+    code = {400: "bad_request", 405: "method_not_allowed", 413: "payload_too_large"}.get(exc.status_code, "error")
+    if exc.status_code == 400 and str(exc).startswith("Cannot parse request body"):
+        code = "malformed_json"
+    return _error(request, exc.status_code, code, str(exc))
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_too_big(request, exc):
+    return _error(request, 413, "payload_too_large", "The request body is larger than this server accepts.")
+
+
+@api.exception_handler(Exception)
+def on_unexpected(request, exc):
+    log.exception("unhandled error in %s %s", request.method, request.path)
+    return _error(request, 500, "internal_error", "Something went wrong on our side; it has been logged.")
+
+
+api.add_router("", intake_router)
+api.add_router("", review_router)
+api.add_router("", subjects_router)
+api.add_router("", policies_router)

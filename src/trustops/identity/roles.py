@@ -1,0 +1,49 @@
+"""Roles (DESIGN §5) and API scopes, and which scopes a role's token gets by default."""
+from django.db import models
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", "Admin"
+    POLICY_MANAGER = "policy_manager", "Policy manager"
+    TEAM_LEAD = "team_lead", "Team lead"
+    MODERATOR = "moderator", "Moderator"
+    VENDOR_AGENT = "vendor_agent", "Vendor agent"
+    VENDOR_MANAGER = "vendor_manager", "Vendor manager"
+    QA_AUDITOR = "qa_auditor", "QA auditor"
+    ANALYST = "analyst", "Analyst"
+    MERCHANT_SPECIALIST = "merchant_specialist", "Merchant specialist"
+    SUPPORT_SPECIALIST = "support_specialist", "Support specialist"
+    ENGINEER = "engineer", "Engineer"
+    INTEGRATION = "integration", "Integrating platform (machine)"
+
+
+SCOPES = {
+    "reports:write": "send reports",
+    "signals:write": "send automated signals",
+    "subjects:read": "read subjects",
+    "cases:read": "read cases",
+    "cases:write": "work cases",
+    "queues:read": "read queues",
+    "policies:read": "read the policy taxonomy",
+    "ledger:read": "read ledger timelines",
+    "admin": "administer trustops",
+}
+
+_REVIEWER = ["subjects:read", "cases:read", "cases:write", "queues:read", "policies:read", "ledger:read"]
+DEFAULT_SCOPES = {
+    Role.ADMIN: list(SCOPES),
+    Role.INTEGRATION: ["reports:write", "signals:write", "subjects:read", "cases:read", "policies:read",
+                       "ledger:read"],
+    Role.SUPPORT_SPECIALIST: ["policies:read"],
+    Role.ENGINEER: ["policies:read", "queues:read"],
+}
+
+
+def default_scopes(role: str) -> list[str]:
+    return list(DEFAULT_SCOPES.get(role, _REVIEWER))
+
+
+# Roles whose people review cases without a vendor: they see every queue in their cleared regions.
+IN_HOUSE_CASE_ROLES = {Role.ADMIN, Role.POLICY_MANAGER, Role.TEAM_LEAD, Role.MODERATOR, Role.QA_AUDITOR,
+                       Role.ANALYST, Role.MERCHANT_SPECIALIST, Role.INTEGRATION}
+VENDOR_ROLES = {Role.VENDOR_AGENT, Role.VENDOR_MANAGER}

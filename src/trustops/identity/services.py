@@ -1,0 +1,95 @@
+from datetime import timedelta
+
+from django.db import transaction
+
+from trustops.identity import tokens
+from trustops.identity.models import ApiToken, Team, User, Vendor
+from trustops.identity.roles import SCOPES, Role, default_scopes
+from trustops.kernel import clock
+from trustops.kernel.errors import Conflict, Invalid, NotFound
+from trustops.ledger import services as ledger
+
+
+def _slug(value: str) -> str:
+    return "-".join("".join(c.lower() if c.isalnum() else " " for c in value).split())
+
+
+@transaction.atomic
+def ensure_vendor(*, name: str, actor=None) -> Vendor:
+    vendor, created = Vendor.objects.get_or_create(key=_slug(name), defaults={"name": name})
+    if created:
+        ledger.record("vendor.created", actor=actor, payload={"vendor": vendor.key, "name": name})
+    return vendor
+
+
+@transaction.atomic
+def ensure_team(*, name: str, vendor: Vendor | None = None, actor=None) -> Team:
+    team, created = Team.objects.get_or_create(key=_slug(name), defaults={"name": name, "vendor": vendor})
+    if created:
+        ledger.record("team.created", actor=actor, payload={"team": team.key, "vendor": vendor and vendor.key})
+    elif vendor and team.vendor_id != vendor.id:
+        raise Conflict("team_vendor_mismatch", f"Team {team.name} does not belong to {vendor.name}.", field="team")
+    return team
+
+
+@transaction.atomic
+def create_user(*, username: str, role: str, team: str | None = None, vendor: str | None = None,
+                regions: list[str] | None = None, password: str | None = None, email: str = "",
+                actor=None) -> User:
+    if role not in Role.values:
+        raise Invalid("unknown_role", f"Unknown role {role!r}; one of: {', '.join(Role.values)}.", field="role")
+    if User.objects.filter(username=username).exists():
+        raise Conflict("username_taken", f"User {username!r} already exists.", field="username")
+    vendor_obj = ensure_vendor(name=vendor, actor=actor) if vendor else None
+    team_obj = ensure_team(name=team, vendor=vendor_obj, actor=actor) if team else None
+    if team_obj and team_obj.vendor_id and not vendor_obj:
+        vendor_obj = team_obj.vendor
+    user = User(username=username, role=role, team=team_obj, vendor=vendor_obj, email=email,
+                cleared_regions=sorted({r.strip().upper() if r != "*" else r for r in (regions or [])}),
+                is_staff=role == Role.ADMIN, is_superuser=role == Role.ADMIN)
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.save()
+    ledger.record("user.created", actor=actor, payload={
+        "user": username, "role": role, "team": team_obj and team_obj.key, "vendor": vendor_obj and vendor_obj.key,
+        "regions": user.cleared_regions})
+    return user
+
+
+@transaction.atomic
+def issue_token(*, user: User, scopes: list[str] | None = None, name: str = "default",
+                expires_in: timedelta | None = None, actor=None) -> tuple[ApiToken, str]:
+    scopes = default_scopes(user.role) if scopes is None else scopes
+    unknown = sorted(set(scopes) - set(SCOPES))
+    if unknown:
+        raise Invalid("unknown_scope", f"Unknown scopes: {', '.join(unknown)}.", field="scopes")
+    plaintext = tokens.new_token()
+    token = ApiToken.objects.create(
+        user=user, name=name, prefix=tokens.display_prefix(plaintext), token_hash=tokens.hash_token(plaintext),
+        scopes=sorted(set(scopes)), expires_at=clock.now() + expires_in if expires_in else None)
+    ledger.record("api_token.issued", actor=actor or user, payload={
+        "user": user.username, "token": token.prefix, "scopes": token.scopes,
+        "expires_at": token.expires_at})
+    return token, plaintext
+
+
+@transaction.atomic
+def revoke_token(*, token_id: int, actor=None) -> ApiToken:
+    token = ApiToken.objects.select_for_update().filter(pk=token_id).first()
+    if token is None:
+        raise NotFound("token_not_found", "No such token.")
+    if token.revoked_at is None:
+        token.revoked_at = clock.now()
+        token.save(update_fields=["revoked_at"])
+        ledger.record("api_token.revoked", actor=actor, payload={"user": token.user.username, "token": token.prefix})
+    return token
+
+
+def touch_token(token: ApiToken, *, every_seconds: int) -> None:
+    """Record last use at most once a minute, so reads do not turn into writes."""
+    now = clock.now()
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() >= every_seconds:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now

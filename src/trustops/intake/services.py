@@ -1,0 +1,170 @@
+"""Taking reports and signals in: idempotent, in bulk, one transaction per request."""
+import logging
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from pydantic import ValidationError
+
+from trustops.intake.models import Report, Signal
+from trustops.intake.schemas import ReportIn, SignalIn, SubjectIn
+from trustops.kernel import clock
+from trustops.kernel.canonical import digest
+from trustops.kernel.errors import Conflict, DomainError, Invalid
+from trustops.ledger import services as ledger
+from trustops.policies import selectors as policies
+from trustops.review import services as review
+from trustops.subjects.services import SubjectRef, upsert_many
+
+log = logging.getLogger(__name__)
+RETRIES = 5
+
+
+@dataclass
+class Outcome:
+    status: int                     # 201 stored, 200 replayed
+    body: dict | None = None
+    error: DomainError | None = None
+
+
+def validation_error(error: ValidationError) -> Invalid:
+    first = error.errors()[0]
+    field = ".".join(str(p) for p in first.get("loc", ()))
+    return Invalid("invalid_field" if first.get("type") != "missing" else "missing_field",
+                   f"{field or 'body'}: {first.get('msg')}", field=field or None)
+
+
+def _subject_ref(subject: SubjectIn) -> SubjectRef:
+    owner = None
+    if subject.owner:
+        # A new owner account lives where its item lives unless the platform says otherwise.
+        owner = SubjectRef(subject.owner.type, subject.owner.external_id, region=subject.region)
+    return SubjectRef(subject.type, subject.external_id, owner, subject.region, subject.language, subject.reach,
+                      subject.attributes)
+
+
+def _with_retries(work):
+    """Concurrent writers can collide on a unique index (same key, same new subject): run again, it sees them."""
+    for attempt in range(RETRIES):
+        try:
+            with transaction.atomic():
+                return work()
+        except IntegrityError:
+            if attempt == RETRIES - 1:
+                raise
+            log.info("intake collided with a concurrent writer; retrying (%s)", attempt + 1)
+
+
+def _report_body(report: Report) -> dict:
+    return {"report_id": report.pk, "case_id": report.case_id, "case_created": report.opened_case,
+            "queue": report.queue_key}
+
+
+def submit_reports(*, submitter, items: list) -> list[Outcome]:
+    """Validate each item on its own, then store all valid ones in one transaction.
+
+    Returns one outcome per item, in order. Replays (same key, same payload) return the stored result.
+    """
+    outcomes: list[Outcome | None] = [None] * len(items)
+    catalogue = policies.active_catalogue()
+    valid: list[tuple[int, ReportIn, str]] = []
+    for index, raw in enumerate(items):
+        try:
+            item = raw if isinstance(raw, ReportIn) else ReportIn.model_validate(raw)
+        except ValidationError as error:
+            outcomes[index] = Outcome(422, error=validation_error(error))
+            continue
+        if item.reason not in catalogue:
+            outcomes[index] = Outcome(422, error=Invalid("unknown_policy", f"No active policy {item.reason!r}.",
+                                                         field="reason"))
+            continue
+        valid.append((index, item, digest(item.model_dump(mode="json"))))
+    if valid:
+        for index, outcome in _with_retries(lambda: _store_reports(submitter, valid, catalogue)).items():
+            outcomes[index] = outcome
+    return outcomes  # type: ignore[return-value]
+
+
+def _store_reports(submitter, valid: list[tuple[int, ReportIn, str]], catalogue) -> dict[int, Outcome]:
+    outcomes: dict[int, Outcome] = {}
+    existing = {r.idempotency_key: r for r in Report.objects.filter(
+        submitted_by=submitter, idempotency_key__in=[item.idempotency_key for _, item, _ in valid])}
+    fresh: list[tuple[int, ReportIn, str]] = []
+    first_in_batch: dict[str, tuple[int, str]] = {}
+    repeats: list[tuple[int, str, str]] = []
+    for index, item, fingerprint in valid:
+        key = item.idempotency_key
+        if key in existing:
+            stored = existing[key]
+            outcomes[index] = (Outcome(200, _report_body(stored)) if stored.fingerprint == fingerprint else
+                               Outcome(409, error=_key_reused()))
+        elif key in first_in_batch:
+            repeats.append((index, key, fingerprint))
+        else:
+            first_in_batch[key] = (index, fingerprint)
+            fresh.append((index, item, fingerprint))
+    if fresh:
+        subjects = upsert_many([_subject_ref(item.subject) for _, item, _ in fresh], actor=submitter)
+        notices = [review.Notice(subject=subjects[(item.subject.type, item.subject.external_id)],
+                                 policy=catalogue[item.reason], source=item.source) for _, item, _ in fresh]
+        filed = review.file_notices(notices, actor=submitter)
+        now = clock.now()
+        reports = [
+            Report(submitted_by=submitter, idempotency_key=item.idempotency_key, fingerprint=fingerprint,
+                   subject=notice.subject, policy_id=notice.policy.policy_id, policy_version_id=notice.policy.version_id,
+                   source=item.source, reporter_external_id=item.reporter_external_id or "", text=item.text or "",
+                   received_at=now, case_id=f.case_id, opened_case=f.created, queue_key=f.queue_key)
+            for (_, item, fingerprint), notice, f in zip(fresh, notices, filed)
+        ]
+        Report.objects.bulk_create(reports, batch_size=1000)
+        ledger.record_many([
+            ledger.Entry("report.received", {"report_id": r.pk, "reason": item.reason, "source": r.source,
+                                             "policy_version": catalogue[item.reason].version,
+                                             "case_created": r.opened_case, "queue": r.queue_key},
+                         subject_id=r.subject_id, case_id=r.case_id)
+            for r, (_, item, _) in zip(reports, fresh)], actor=submitter)
+        for (index, _, _), report in zip(fresh, reports):
+            outcomes[index] = Outcome(201, _report_body(report))
+    for index, key, fingerprint in repeats:
+        first_index, first_fingerprint = first_in_batch[key]
+        outcomes[index] = (Outcome(200, outcomes[first_index].body) if fingerprint == first_fingerprint else
+                           Outcome(409, error=_key_reused()))
+    return outcomes
+
+
+def _key_reused() -> Conflict:
+    return Conflict("idempotency_key_reused", "This idempotency key was already used with a different payload.",
+                    field="idempotency_key")
+
+
+def submit_signal(*, submitter, item: SignalIn) -> Outcome:
+    policy = policies.active_catalogue().get(item.policy)
+    if policy is None:
+        raise Invalid("unknown_policy", f"No active policy {item.policy!r}.", field="policy")
+    return _with_retries(lambda: _store_signal(submitter, item, policy, digest(item.model_dump(mode="json"))))
+
+
+def _signal_body(signal: Signal) -> dict:
+    return {"signal_id": signal.pk, "above_threshold": signal.case_id is not None, "threshold": signal.threshold,
+            "case_id": signal.case_id, "case_created": signal.opened_case, "queue": signal.queue_key or None}
+
+
+def _store_signal(submitter, item: SignalIn, policy, fingerprint: str) -> Outcome:
+    if item.idempotency_key:
+        stored = Signal.objects.filter(submitted_by=submitter, idempotency_key=item.idempotency_key).first()
+        if stored is not None:
+            if stored.fingerprint != fingerprint:
+                raise _key_reused()
+            return Outcome(200, _signal_body(stored))
+    subject = upsert_many([_subject_ref(item.subject)], actor=submitter)[(item.subject.type, item.subject.external_id)]
+    signal = Signal(submitted_by=submitter, idempotency_key=item.idempotency_key, fingerprint=fingerprint,
+                    subject=subject, detector=item.detector, score=item.score, policy_id=policy.policy_id,
+                    policy_version_id=policy.version_id, threshold=policy.signal_threshold, received_at=clock.now())
+    if item.score >= policy.signal_threshold:
+        filed = review.file_notices([review.Notice(subject=subject, policy=policy, source="automated",
+                                                   is_signal=True, trust_factor=item.score)], actor=submitter)[0]
+        signal.case_id, signal.opened_case, signal.queue_key = filed.case_id, filed.created, filed.queue_key
+    signal.save(force_insert=True)
+    ledger.record("signal.received", actor=submitter, subject_id=subject.pk, case_id=signal.case_id, payload={
+        "signal_id": signal.pk, "detector": item.detector, "score": item.score, "policy": policy.code,
+        "threshold": policy.signal_threshold, "case_created": signal.opened_case})
+    return Outcome(201, _signal_body(signal))

@@ -1,0 +1,52 @@
+"""The append-only, tamper-evident event log.
+
+Writers only insert rows carrying the SHA-256 of their own content, so they never wait on each other.
+A single sealer later groups committed events into blocks: each block keeps the Merkle root of its events
+and the hash of the previous block, which makes any edit, deletion or reordering detectable.
+"""
+from django.conf import settings
+from django.db import models
+
+
+class LedgerEvent(models.Model):
+    id = models.BigAutoField(primary_key=True)
+    occurred_at = models.DateTimeField(db_index=True)
+    kind = models.CharField(max_length=64, db_index=True)
+    # Plain ids, not enforced foreign keys: the ledger outlives whatever it describes.
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.DO_NOTHING,
+                              db_constraint=False, related_name="+")
+    actor_name = models.CharField(max_length=150)
+    subject = models.ForeignKey("subjects.Subject", null=True, blank=True, on_delete=models.DO_NOTHING,
+                                db_constraint=False, related_name="+")
+    case = models.ForeignKey("review.Case", null=True, blank=True, on_delete=models.DO_NOTHING,
+                             db_constraint=False, related_name="+")
+    payload = models.JSONField(default=dict)
+    content_hash = models.CharField(max_length=64)
+    block = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["subject", "id"], name="ledger_subject_timeline"),
+            models.Index(fields=["case", "id"], name="ledger_case_timeline"),
+            models.Index(fields=["block", "id"], name="ledger_block_members"),
+        ]
+
+    def __str__(self):
+        return f"#{self.pk} {self.kind}"
+
+
+class LedgerBlock(models.Model):
+    number = models.BigIntegerField(primary_key=True)
+    sealed_at = models.DateTimeField()
+    event_count = models.IntegerField()
+    # The sealed ids as ranges ("1-500,502-900"): names a deleted event exactly.
+    event_ranges = models.TextField()
+    merkle_root = models.CharField(max_length=64)
+    previous_hash = models.CharField(max_length=64)
+    block_hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["number"]
+
+    def __str__(self):
+        return f"block {self.number} ({self.event_count} events)"

@@ -1,0 +1,101 @@
+"""Writing the ledger. Call `record`/`record_many` inside the use case's transaction."""
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import connection, transaction
+
+from trustops.kernel import clock
+from trustops.kernel.canonical import plain
+from trustops.ledger import hashing
+from trustops.ledger.models import LedgerBlock, LedgerEvent
+
+SYSTEM = "system"
+
+
+@dataclass
+class Entry:
+    kind: str
+    payload: dict = field(default_factory=dict)
+    subject_id: int | None = None
+    case_id: int | None = None
+
+
+def _actor_fields(actor) -> tuple[int | None, str]:
+    if actor is None:
+        return None, SYSTEM
+    if isinstance(actor, str):
+        return None, actor
+    return actor.pk, actor.get_username()
+
+
+def _build(entry: Entry, actor_id, actor_name, at) -> LedgerEvent:
+    payload = plain(entry.payload)
+    return LedgerEvent(
+        occurred_at=at, kind=entry.kind, actor_id=actor_id, actor_name=actor_name,
+        subject_id=entry.subject_id, case_id=entry.case_id, payload=payload,
+        content_hash=hashing.content_hash(occurred_at=at, kind=entry.kind, actor_id=actor_id,
+                                          actor_name=actor_name, subject_id=entry.subject_id,
+                                          case_id=entry.case_id, payload=payload),
+    )
+
+
+def record(kind: str, *, actor=None, subject_id: int | None = None, case_id: int | None = None,
+           payload: dict | None = None) -> LedgerEvent:
+    """Append one event. `actor` is a user, a label for a machine actor, or None for the system."""
+    actor_id, actor_name = _actor_fields(actor)
+    event = _build(Entry(kind, payload or {}, subject_id, case_id), actor_id, actor_name, clock.now())
+    event.save(force_insert=True)
+    return event
+
+
+def record_many(entries: list[Entry], *, actor=None) -> None:
+    if not entries:
+        return
+    actor_id, actor_name = _actor_fields(actor)
+    at = clock.now()
+    LedgerEvent.objects.bulk_create([_build(e, actor_id, actor_name, at) for e in entries], batch_size=2000)
+
+
+def _take_sealer_lock() -> None:
+    # One sealer at a time. SQLite already serialises writers; PostgreSQL takes a transaction lock.
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(7340001)")
+
+
+@transaction.atomic
+def seal_block(*, horizon_seconds: float | None = None, max_events: int | None = None) -> LedgerBlock | None:
+    """Seal committed, unsealed events older than the horizon into the next block."""
+    from datetime import timedelta
+
+    _take_sealer_lock()
+    horizon = settings.TRUSTOPS["LEDGER_SEAL_HORIZON_SECONDS"] if horizon_seconds is None else horizon_seconds
+    limit = max_events or settings.TRUSTOPS["LEDGER_BLOCK_MAX_EVENTS"]
+    sealed_at = clock.now()
+    rows = list(LedgerEvent.objects.filter(block__isnull=True, occurred_at__lte=sealed_at - timedelta(seconds=horizon))
+                .order_by("id").values_list("id", "content_hash")[:limit])
+    if not rows:
+        return None
+    last = LedgerBlock.objects.order_by("-number").first()
+    number = last.number + 1 if last else 1
+    previous = last.block_hash if last else hashing.GENESIS
+    ids = [event_id for event_id, _ in rows]
+    root = hashing.merkle_root([hashing.leaf(event_id, h) for event_id, h in rows])
+    ranges = hashing.ids_to_ranges(ids)
+    block = LedgerBlock.objects.create(
+        number=number, sealed_at=sealed_at, event_count=len(ids), event_ranges=ranges, merkle_root=root,
+        previous_hash=previous,
+        block_hash=hashing.block_hash(number=number, previous_hash=previous, merkle_root_hex=root,
+                                      event_count=len(ids), event_ranges=ranges, sealed_at=sealed_at),
+    )
+    for start in range(0, len(ids), 5000):
+        LedgerEvent.objects.filter(id__in=ids[start:start + 5000]).update(block=number)
+    return block
+
+
+def seal_all(*, horizon_seconds: float | None = None) -> int:
+    """Seal until nothing old enough is left; each block is its own transaction."""
+    sealed = 0
+    while (block := seal_block(horizon_seconds=horizon_seconds)) is not None:
+        sealed += block.event_count
+    return sealed

@@ -1,0 +1,129 @@
+"""Writing the taxonomy: loading a file and revising single policies, always as new versions."""
+import json
+from pathlib import Path
+
+from django.db import transaction
+
+from trustops.kernel import clock
+from trustops.kernel.errors import Invalid, NotFound
+from trustops.ledger import services as ledger
+from trustops.policies.actions import ACTIONS, DSA_CATEGORIES, SEVERITIES
+from trustops.policies.models import Policy, PolicyVersion
+
+DEFAULT_FILE = Path(__file__).parent / "data" / "short_video_taxonomy.json"
+CONTENT_FIELDS = ("title", "severity", "guidance", "allowed_actions", "strike_weight", "zero_tolerance",
+                  "dsa_category", "signal_threshold", "active")
+INHERITED = ("severity", "allowed_actions", "dsa_category", "strike_weight", "signal_threshold")
+
+
+def _validate(code: str, content: dict) -> None:
+    parts = code.split(".")
+    if not code or any(not p or not all(c.isalnum() or c == "_" for c in p) or not p.islower() for p in parts):
+        raise Invalid("invalid_policy_code", f"{code!r} is not a dotted lower-case code.", field="code")
+    if content["severity"] not in SEVERITIES:
+        raise Invalid("invalid_severity", f"{code}: severity must be 1–5.", field="severity")
+    unknown = sorted(set(content["allowed_actions"]) - set(ACTIONS))
+    if unknown:
+        raise Invalid("unknown_action", f"{code}: unknown actions {', '.join(unknown)}.", field="allowed_actions")
+    if content["dsa_category"] not in DSA_CATEGORIES:
+        raise Invalid("unknown_dsa_category", f"{code}: {content['dsa_category']!r} is not a DSA category.",
+                      field="dsa_category")
+    if not 0 <= content["signal_threshold"] <= 1:
+        raise Invalid("invalid_threshold", f"{code}: signal_threshold must be within 0..1.", field="signal_threshold")
+
+
+def _resolve(entries: list[dict]) -> dict[str, dict]:
+    """Fill each policy's missing fields from its parent, parents first."""
+    by_code = {}
+    for entry in sorted(entries, key=lambda e: e.get("code", "").count(".")):
+        code = entry.get("code", "")
+        parent_code = code.rpartition(".")[0]
+        if parent_code and parent_code not in by_code:
+            raise Invalid("missing_parent", f"{code}: parent {parent_code!r} is not defined.", field="code")
+        parent = by_code.get(parent_code, {})
+        content = {
+            "title": entry.get("title") or code.rpartition(".")[2].replace("_", " ").capitalize(),
+            "guidance": entry.get("guidance", ""),
+            "zero_tolerance": bool(entry.get("zero_tolerance", parent.get("zero_tolerance", False))),
+            "active": bool(entry.get("active", True)),
+        }
+        for name in INHERITED:
+            content[name] = entry.get(name, parent.get(name))
+        content["allowed_actions"] = list(content["allowed_actions"] or [])
+        content["strike_weight"] = int(content["strike_weight"] if content["strike_weight"] is not None else 1)
+        content["signal_threshold"] = float(content["signal_threshold"] if content["signal_threshold"] is not None
+                                            else 0.8)
+        if content["severity"] is None or content["dsa_category"] is None:
+            raise Invalid("incomplete_policy", f"{code}: severity and dsa_category are required.", field="code")
+        _validate(code, content)
+        by_code[code] = content
+    return by_code
+
+
+def _same(version: PolicyVersion, content: dict) -> bool:
+    return all(getattr(version, name) == content[name] for name in CONTENT_FIELDS)
+
+
+def _write_version(policy: Policy, content: dict, *, actor, note: str) -> PolicyVersion:
+    current = policy.current_version
+    version = PolicyVersion.objects.create(
+        policy=policy, number=(current.number + 1) if current else 1, created_at=clock.now(),
+        created_by=actor if getattr(actor, "pk", None) else None, change_note=note, **content)
+    policy.current_version = version
+    policy.save(update_fields=["current_version"])
+    ledger.record("policy.versioned", actor=actor, payload={
+        "code": policy.code, "version": version.number, "note": note,
+        "changed": [n for n in CONTENT_FIELDS if current is None or getattr(current, n) != content[n]]})
+    return version
+
+
+@transaction.atomic
+def load_taxonomy(document: dict, *, actor=None, note: str = "") -> dict:
+    """Load a taxonomy document. Unchanged policies keep their version; absent ones are retired."""
+    entries = document.get("policies")
+    if not isinstance(entries, list) or not entries:
+        raise Invalid("empty_taxonomy", "The document has no policies.", field="policies")
+    resolved = _resolve(entries)
+    existing = {p.code: p for p in Policy.objects.select_related("current_version")}
+    created = versioned = retired = 0
+    for code, content in resolved.items():
+        policy = existing.get(code)
+        if policy is None:
+            parent_code = code.rpartition(".")[0]
+            policy = Policy.objects.create(code=code, parent=existing.get(parent_code))
+            existing[code] = policy
+            _write_version(policy, content, actor=actor, note=note or "loaded")
+            created += 1
+        elif not _same(policy.current_version, content):
+            _write_version(policy, content, actor=actor, note=note or "loaded")
+            versioned += 1
+    for code, policy in existing.items():
+        if code not in resolved and policy.current_version and policy.current_version.active:
+            content = {n: getattr(policy.current_version, n) for n in CONTENT_FIELDS} | {"active": False}
+            _write_version(policy, content, actor=actor, note=note or "retired: absent from the loaded file")
+            retired += 1
+    return {"created": created, "versioned": versioned, "retired": retired, "unchanged":
+            len(resolved) - created - versioned}
+
+
+def load_taxonomy_file(path: Path, *, actor=None) -> dict:
+    try:
+        document = json.loads(Path(path).read_text())
+    except (OSError, json.JSONDecodeError) as error:
+        raise Invalid("unreadable_taxonomy", f"Cannot read {path}: {error}")
+    return load_taxonomy(document, actor=actor, note=f"loaded from {Path(path).name}")
+
+
+@transaction.atomic
+def revise_policy(*, code: str, changes: dict, actor=None, note: str = "") -> PolicyVersion:
+    policy = Policy.objects.select_for_update().select_related("current_version").filter(code=code).first()
+    if policy is None:
+        raise NotFound("unknown_policy", f"No policy {code!r}.", field="code")
+    unknown = sorted(set(changes) - set(CONTENT_FIELDS))
+    if unknown:
+        raise Invalid("unknown_field", f"Cannot change {', '.join(unknown)}.", field=unknown[0])
+    content = {n: getattr(policy.current_version, n) for n in CONTENT_FIELDS} | changes
+    _validate(code, content)
+    if _same(policy.current_version, content):
+        return policy.current_version
+    return _write_version(policy, content, actor=actor, note=note or "revised")

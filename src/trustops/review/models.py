@@ -1,0 +1,105 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Queue(models.Model):
+    key = models.SlugField(max_length=64, unique=True)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True, default="")
+    sla_seconds = models.PositiveIntegerField(default=24 * 3600, help_text="Time from a case opening to its decision.")
+    tier = models.PositiveSmallIntegerField(default=1, help_text="1 = frontline; higher tiers take escalations.")
+    severe_content = models.BooleanField(default=False, help_text="Exposure time is tracked for its reviewers.")
+    teams = models.ManyToManyField("identity.Team", blank=True, related_name="queues")
+    vendors = models.ManyToManyField("identity.Vendor", blank=True, related_name="queues",
+                                     help_text="BPO vendors contracted to work this queue.")
+    allowed_actions = models.JSONField(default=list, blank=True,
+                                       help_text="Actions allowed here; empty means whatever the policy allows.")
+    is_default = models.BooleanField(default=False, help_text="Where cases go when no routing rule matches.")
+    active = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["tier", "key"]
+        constraints = [models.UniqueConstraint(fields=["is_default"], condition=Q(is_default=True),
+                                               name="one_default_queue")]
+
+    def __str__(self):
+        return self.key
+
+
+class RoutingRule(models.Model):
+    """Ordered; the first enabled rule whose every condition holds decides the queue. Empty lists match all."""
+    position = models.PositiveIntegerField(db_index=True)
+    name = models.CharField(max_length=200)
+    queue = models.ForeignKey(Queue, on_delete=models.PROTECT, related_name="routing_rules")
+    subject_types = models.JSONField(default=list, blank=True)
+    policy_prefixes = models.JSONField(default=list, blank=True)
+    regions = models.JSONField(default=list, blank=True)
+    languages = models.JSONField(default=list, blank=True)
+    sources = models.JSONField(default=list, blank=True)
+    min_severity = models.PositiveSmallIntegerField(null=True, blank=True)
+    min_reach = models.BigIntegerField(null=True, blank=True)
+    enabled = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self):
+        return f"{self.position}. {self.name} → {self.queue.key}"
+
+
+class CaseKind(models.TextChoices):
+    REPORT_REVIEW = "report_review"
+    APPEAL = "appeal"
+    ESCALATION = "escalation"
+    RISK_ALERT = "risk_alert"
+    MERCHANT_REVIEW = "merchant_review"
+
+
+class CaseStatus(models.TextChoices):
+    OPEN = "open"             # waiting in its queue
+    IN_REVIEW = "in_review"   # claimed under a lease
+    RESOLVED = "resolved"
+
+
+OPEN_STATUSES = (CaseStatus.OPEN, CaseStatus.IN_REVIEW)
+
+
+class Case(models.Model):
+    kind = models.CharField(max_length=24, choices=CaseKind.choices, default=CaseKind.REPORT_REVIEW)
+    subject = models.ForeignKey("subjects.Subject", on_delete=models.PROTECT, related_name="cases")
+    queue = models.ForeignKey(Queue, on_delete=models.PROTECT, related_name="cases")
+    status = models.CharField(max_length=16, choices=CaseStatus.choices, default=CaseStatus.OPEN)
+    priority = models.PositiveIntegerField(default=0)
+    policy = models.ForeignKey("policies.Policy", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                               help_text="The most severe policy reported so far.")
+    severity = models.PositiveSmallIntegerField(default=1)
+    report_count = models.PositiveIntegerField(default=0)
+    signal_count = models.PositiveIntegerField(default=0)
+    max_source_trust = models.FloatField(default=0)
+    opened_at = models.DateTimeField()
+    last_reported_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    sla_due_at = models.DateTimeField()
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="assigned_cases")
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, help_text="Optimistic lock: bumped by every change.")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(
+            fields=["subject", "kind"], condition=Q(status__in=["open", "in_review"]), name="one_open_case_per_subject")]
+        indexes = [
+            models.Index(fields=["queue", "status", "-priority", "opened_at"], name="case_claim_order"),
+            models.Index(fields=["status", "sla_due_at"], name="case_sla"),
+        ]
+
+    def __str__(self):
+        return f"case {self.pk} ({self.kind}, {self.status})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES

@@ -1,0 +1,88 @@
+from datetime import datetime
+
+from ninja import Schema
+
+from trustops.subjects.schemas import SubjectOut, subject_out
+
+
+class QueueOut(Schema):
+    key: str
+    name: str
+    tier: int
+    sla_seconds: int
+    depth: int
+    in_review: int
+    oldest_age_seconds: int | None
+    at_sla_risk: int
+    breached: int
+
+
+class CaseSummaryOut(Schema):
+    id: int
+    kind: str
+    status: str
+    queue: str
+    priority: int
+    policy: str | None
+    severity: int
+    report_count: int
+    signal_count: int
+    subject_type: str
+    subject_external_id: str
+    opened_at: datetime
+    sla_due_at: datetime
+    assignee: str | None
+    version: int
+
+
+class ReportInCaseOut(Schema):
+    id: int
+    reason: str
+    source: str
+    reporter_external_id: str
+    text: str
+    received_at: datetime
+
+
+class SignalInCaseOut(Schema):
+    id: int
+    detector: str
+    score: float
+    policy: str
+    received_at: datetime
+
+
+class CaseOut(CaseSummaryOut):
+    subject: SubjectOut
+    last_reported_at: datetime
+    resolved_at: datetime | None
+    lease_expires_at: datetime | None
+    reports: list[ReportInCaseOut]
+    signals: list[SignalInCaseOut]
+
+
+class CasePageOut(Schema):
+    cases: list[CaseSummaryOut]
+    next_cursor: str | None
+
+
+def case_summary(case) -> dict:
+    return {"id": case.pk, "kind": case.kind, "status": case.status, "queue": case.queue.key,
+            "priority": case.priority, "policy": case.policy.code if case.policy_id else None,
+            "severity": case.severity, "report_count": case.report_count, "signal_count": case.signal_count,
+            "subject_type": case.subject.type, "subject_external_id": case.subject.external_id,
+            "opened_at": case.opened_at, "sla_due_at": case.sla_due_at,
+            "assignee": case.assignee.username if case.assignee_id else None, "version": case.version}
+
+
+def case_detail(case, viewer, *, reports, signals) -> dict:
+    mask = viewer.is_vendor_staff
+    return {**case_summary(case), "subject": subject_out(case.subject, viewer),
+            "last_reported_at": case.last_reported_at, "resolved_at": case.resolved_at,
+            "lease_expires_at": case.lease_expires_at,
+            "reports": [{"id": r.pk, "reason": r.policy.code, "source": r.source,
+                         # Reporter identities are personal data.
+                         "reporter_external_id": "•••" if mask and r.reporter_external_id else r.reporter_external_id,
+                         "text": r.text, "received_at": r.received_at} for r in reports],
+            "signals": [{"id": s.pk, "detector": s.detector, "score": s.score, "policy": s.policy.code,
+                         "received_at": s.received_at} for s in signals]}

@@ -1,0 +1,91 @@
+"""Reading cases and queues, always through the one function that decides who sees what."""
+from datetime import timedelta
+
+from django.db.models import Count, Min, Q, QuerySet
+
+from trustops.kernel import clock
+from trustops.kernel.errors import NotFound
+from trustops.kernel.pagination import page_by_id
+from trustops.review.models import Case, CaseStatus, Queue
+
+# A case is at SLA risk once less than this share of its queue's SLA target is left.
+SLA_RISK_SHARE = 0.25
+
+
+def queues_visible_to(user) -> QuerySet[Queue]:
+    if user.is_vendor_staff:
+        return Queue.objects.filter(vendors=user.vendor_id, active=True)
+    if user.reviews_in_house:
+        return Queue.objects.filter(active=True)
+    return Queue.objects.none()
+
+
+def cases_visible_to(user) -> QuerySet[Case]:
+    """Vendor staff: only queues contracted to their vendor. Everyone: only subjects in cleared regions."""
+    qs = Case.objects.all()
+    if user.is_vendor_staff:
+        qs = qs.filter(queue__vendors=user.vendor_id)
+    elif not user.reviews_in_house:
+        return qs.none()
+    regions = user.region_codes()
+    if regions is not None:
+        qs = qs.filter(subject__region__in=regions)
+    return qs
+
+
+def get_case(user, case_id: int) -> Case:
+    """404, never 403: a case one may not see must not be confirmed to exist."""
+    case = (cases_visible_to(user).select_related("subject", "subject__owner", "queue", "policy", "assignee")
+            .filter(pk=case_id).first())
+    if case is None:
+        raise NotFound("case_not_found", f"No case {case_id}.")
+    return case
+
+
+def list_cases(user, *, queue: str | None = None, status: str | None = None, subject_type: str | None = None,
+               subject_external_id: str | None = None, cursor: str | None = None, limit: int = 50):
+    qs = cases_visible_to(user).select_related("subject", "queue", "policy", "assignee")
+    if queue:
+        qs = qs.filter(queue__key=queue)
+    if status:
+        qs = qs.filter(status=status)
+    if subject_type:
+        qs = qs.filter(subject__type=subject_type)
+    if subject_external_id:
+        qs = qs.filter(subject__external_id=subject_external_id)
+    return page_by_id(qs, cursor=cursor, limit=limit)
+
+
+def queue_overview(user) -> list[dict]:
+    """Depth, oldest waiting age and SLA risk per visible queue, in one grouped query."""
+    now = clock.now()
+    queues = list(queues_visible_to(user).order_by("tier", "key"))
+    if not queues:
+        return []
+    stats = {row["queue_id"]: row for row in (
+        Case.objects.filter(queue__in=queues, status__in=[CaseStatus.OPEN, CaseStatus.IN_REVIEW])
+        .values("queue_id")
+        .annotate(depth=Count("id", filter=Q(status=CaseStatus.OPEN)),
+                  in_review=Count("id", filter=Q(status=CaseStatus.IN_REVIEW)),
+                  oldest=Min("opened_at", filter=Q(status=CaseStatus.OPEN)),
+                  breached=Count("id", filter=Q(sla_due_at__lt=now)))
+    )}
+    # SLA risk depends on each queue's own target, so it is a second grouped count per distinct target.
+    risk: dict[int, int] = {}
+    for sla_seconds in {q.sla_seconds for q in queues}:
+        horizon = now + timedelta(seconds=sla_seconds * SLA_RISK_SHARE)
+        ids = [q.id for q in queues if q.sla_seconds == sla_seconds]
+        for row in (Case.objects.filter(queue_id__in=ids, status__in=[CaseStatus.OPEN, CaseStatus.IN_REVIEW],
+                                        sla_due_at__lt=horizon).values("queue_id").annotate(n=Count("id"))):
+            risk[row["queue_id"]] = row["n"]
+    rows = []
+    for q in queues:
+        s = stats.get(q.id, {})
+        oldest = s.get("oldest")
+        rows.append({
+            "key": q.key, "name": q.name, "tier": q.tier, "sla_seconds": q.sla_seconds,
+            "depth": s.get("depth", 0), "in_review": s.get("in_review", 0),
+            "oldest_age_seconds": int((now - oldest).total_seconds()) if oldest else None,
+            "at_sla_risk": risk.get(q.id, 0), "breached": s.get("breached", 0),
+        })
+    return rows

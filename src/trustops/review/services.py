@@ -1,0 +1,185 @@
+"""Writing cases and queue configuration. Intake files notices here; later issues add claim and decide."""
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import transaction
+
+from trustops.kernel import clock
+from trustops.kernel.errors import Invalid
+from trustops.ledger import services as ledger
+from trustops.policies.selectors import ActivePolicy
+from trustops.review import routing
+from trustops.review.models import OPEN_STATUSES, Case, CaseKind, CaseStatus, Queue, RoutingRule
+from trustops.review.priority import SOURCE_TRUST, PriorityInputs, priority
+from trustops.subjects.models import Subject
+
+
+@dataclass
+class Notice:
+    """Something that asks for review of a subject: a report or an above-threshold signal."""
+    subject: Subject
+    policy: ActivePolicy
+    source: str
+    is_signal: bool = False
+    trust_factor: float = 1.0  # a signal's score scales the trust of its source
+
+
+@dataclass
+class Filed:
+    case_id: int
+    created: bool
+    queue_key: str
+
+
+def _priority(case: Case, reach: int, now: datetime) -> int:
+    return priority(PriorityInputs(
+        severity=case.severity, notice_count=case.report_count + case.signal_count,
+        max_source_trust=case.max_source_trust, reach=reach,
+        waited_hours=(now - case.opened_at).total_seconds() / 3600))
+
+
+def _routing_input(subject: Subject, notice: Notice) -> routing.RoutingInput:
+    return routing.RoutingInput(subject_type=subject.type, policy_code=notice.policy.code, region=subject.region,
+                                language=subject.language, source=notice.source, severity=notice.policy.severity,
+                                reach=subject.reach)
+
+
+def _dominant(notices: list[Notice]) -> Notice:
+    return max(notices, key=lambda n: (n.policy.severity, SOURCE_TRUST[n.source] * n.trust_factor))
+
+
+def _absorb(case: Case, notices: list[Notice], now: datetime) -> None:
+    for notice in notices:
+        if notice.is_signal:
+            case.signal_count += 1
+        else:
+            case.report_count += 1
+        case.max_source_trust = max(case.max_source_trust, SOURCE_TRUST[notice.source] * notice.trust_factor)
+    case.last_reported_at = now
+    case.updated_at = now
+
+
+def file_notices(notices: list[Notice], *, actor=None) -> list[Filed]:
+    """Attach each notice to its subject's open case, or open one. Runs inside the caller's transaction.
+
+    Open cases are locked in id order, so concurrent batches wait for each other instead of losing counts; a
+    concurrent opening of the same subject's case hits the partial unique index and the caller retries.
+    """
+    if not notices:
+        return []
+    now = clock.now()
+    table = routing.table()
+    by_subject: dict[int, list[Notice]] = {}
+    for notice in notices:
+        by_subject.setdefault(notice.subject.pk, []).append(notice)
+    open_cases = {c.subject_id: c for c in Case.objects.select_for_update().filter(
+        subject_id__in=list(by_subject), kind=CaseKind.REPORT_REVIEW, status__in=OPEN_STATUSES).order_by("id")}
+
+    new_cases, changed, entries = [], [], []
+    for subject_id, subject_notices in by_subject.items():
+        subject = subject_notices[0].subject
+        dominant = _dominant(subject_notices)
+        case = open_cases.get(subject_id)
+        if case is None:
+            queue = table.route(_routing_input(subject, dominant))
+            case = Case(kind=CaseKind.REPORT_REVIEW, subject=subject, queue_id=queue.id, status=CaseStatus.OPEN,
+                        policy_id=dominant.policy.policy_id, severity=dominant.policy.severity, opened_at=now,
+                        last_reported_at=now, updated_at=now, sla_due_at=now + timedelta(seconds=queue.sla_seconds))
+            _absorb(case, subject_notices, now)
+            case.priority = _priority(case, subject.reach, now)
+            new_cases.append(case)
+            continue
+        before = (case.queue_id, case.priority)
+        _absorb(case, subject_notices, now)
+        if dominant.policy.severity > case.severity:
+            case.severity, case.policy_id = dominant.policy.severity, dominant.policy.policy_id
+            if case.status == CaseStatus.OPEN:
+                # A worse report than the one it was routed on may need a more specialised queue.
+                queue = table.route(_routing_input(subject, dominant))
+                if queue.id != case.queue_id:
+                    case.queue_id = queue.id
+                    case.sla_due_at = min(case.sla_due_at, case.opened_at + timedelta(seconds=queue.sla_seconds))
+                    entries.append(ledger.Entry("case.rerouted", {"from_queue": _queue_key(table, before[0]),
+                                                                  "to_queue": queue.key,
+                                                                  "policy": dominant.policy.code},
+                                                subject_id=subject_id, case_id=case.pk))
+        case.priority = _priority(case, subject.reach, now)
+        case.version += 1
+        changed.append(case)
+
+    if new_cases:
+        Case.objects.bulk_create(new_cases, batch_size=1000)
+        for case in new_cases:
+            entries.append(ledger.Entry("case.opened", {
+                "kind": case.kind, "queue": table.queues[case.queue_id].key, "priority": case.priority,
+                "policy": _dominant(by_subject[case.subject_id]).policy.code, "sla_due_at": case.sla_due_at},
+                subject_id=case.subject_id, case_id=case.pk))
+    if changed:
+        Case.objects.bulk_update(changed, ["report_count", "signal_count", "max_source_trust", "last_reported_at",
+                                           "updated_at", "severity", "policy_id", "queue_id", "sla_due_at",
+                                           "priority", "version"], batch_size=1000)
+    ledger.record_many(entries, actor=actor)
+
+    created_ids = {c.pk for c in new_cases}
+    case_for = {c.subject_id: c for c in [*new_cases, *changed]}
+    filed = []
+    for notice in notices:
+        case = case_for[notice.subject.pk]
+        # Only the first notice of a batch about a subject opened its case; the rest attached to it.
+        opened = case.pk in created_ids and notice is by_subject[notice.subject.pk][0]
+        filed.append(Filed(case.pk, opened, _queue_key(table, case.queue_id)))
+    return filed
+
+
+def _queue_key(table: routing.RoutingTable, queue_id: int) -> str:
+    facts = table.queues.get(queue_id)
+    return facts.key if facts else Queue.objects.values_list("key", flat=True).get(pk=queue_id)
+
+
+# ---- configuration (the admin and the simulation both come through here) ----
+
+QUEUE_FIELDS = {"name", "description", "sla_seconds", "tier", "severe_content", "allowed_actions", "is_default",
+                "active"}
+
+
+@transaction.atomic
+def save_queue(*, key: str, actor=None, teams=(), vendors=(), **fields) -> Queue:
+    unknown = set(fields) - QUEUE_FIELDS
+    if unknown:
+        raise Invalid("unknown_field", f"Unknown queue fields: {', '.join(sorted(unknown))}.")
+    if fields.get("is_default"):
+        Queue.objects.filter(is_default=True).exclude(key=key).update(is_default=False)
+    queue, created = Queue.objects.update_or_create(key=key, defaults=fields)
+    if teams:
+        queue.teams.set(teams)
+    if vendors:
+        queue.vendors.set(vendors)
+    ledger.record("queue.created" if created else "queue.changed", actor=actor, payload={
+        "queue": key, **{k: v for k, v in fields.items()}, "teams": [t.key for t in teams],
+        "vendors": [v.key for v in vendors]})
+    return queue
+
+
+RULE_FIELDS = {"name", "subject_types", "policy_prefixes", "regions", "languages", "sources", "min_severity",
+               "min_reach", "enabled"}
+
+
+@transaction.atomic
+def add_routing_rule(*, position: int, queue: Queue, actor=None, **conditions) -> RoutingRule:
+    unknown = set(conditions) - RULE_FIELDS
+    if unknown:
+        raise Invalid("unknown_field", f"Unknown routing rule fields: {', '.join(sorted(unknown))}.")
+    rule = RoutingRule.objects.create(position=position, queue=queue, **conditions)
+    ledger.record("routing_rule.created", actor=actor, payload={"rule_id": rule.pk, "position": position,
+                                                                "queue": queue.key, **conditions})
+    return rule
+
+
+@transaction.atomic
+def save_from_admin(obj, *, actor, change: bool, kind: str) -> None:
+    """The admin edits queues and rules directly; every such save is still a ledger event."""
+    if isinstance(obj, Queue) and obj.is_default:
+        Queue.objects.filter(is_default=True).exclude(pk=obj.pk).update(is_default=False)
+    obj.save()
+    ledger.record(f"{kind}.{'changed' if change else 'created'}", actor=actor,
+                  payload={"id": obj.pk, "name": str(obj)})

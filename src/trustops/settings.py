@@ -1,0 +1,171 @@
+"""Settings come from the environment; the defaults run the embedded SQLite platform under ./var/."""
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent
+VAR_DIR = Path(os.environ.get("TRUSTOPS_VAR_DIR", Path.cwd() / "var")).resolve()
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+(VAR_DIR / "static").mkdir(exist_ok=True)
+
+
+def _flag(name: str, default: bool = False) -> bool:
+    return os.environ.get(name, str(default)).strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _secret_key() -> str:
+    configured = os.environ.get("TRUSTOPS_SECRET_KEY")
+    if configured:
+        return configured
+    # Development only: keep a generated key under var/ so sessions survive restarts.
+    key_file = VAR_DIR / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(50))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+DEBUG = _flag("TRUSTOPS_DEBUG")
+ALLOWED_HOSTS = [h.strip() for h in os.environ.get(
+    "TRUSTOPS_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver").split(",") if h.strip()]
+CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("TRUSTOPS_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "js_lib_htmx",
+    "trustops.kernel",
+    "trustops.identity",
+    "trustops.ledger",
+    "trustops.subjects",
+    "trustops.policies",
+    "trustops.review",
+    "trustops.intake",
+    "trustops.simulation",
+    "trustops.console",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "trustops.urls"
+WSGI_APPLICATION = "trustops.wsgi.application"
+ASGI_APPLICATION = "trustops.asgi.application"
+
+TEMPLATES = [{
+    "BACKEND": "django.template.backends.django.DjangoTemplates",
+    "DIRS": [],
+    "APP_DIRS": True,
+    "OPTIONS": {"context_processors": [
+        "django.template.context_processors.request",
+        "django.contrib.auth.context_processors.auth",
+        "django.contrib.messages.context_processors.messages",
+    ]},
+}]
+
+DATABASE_URL = os.environ.get("TRUSTOPS_DATABASE_URL") or f"sqlite:///{VAR_DIR / 'trustops.sqlite3'}"
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=int(os.environ.get("TRUSTOPS_DB_CONN_MAX_AGE", "60")))}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        # WAL lets the console read while intake writes; IMMEDIATE avoids upgrade deadlocks between writers.
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TRUSTOPS_TEST_DATABASE_NAME")} if os.environ.get(
+    "TRUSTOPS_TEST_DATABASE_NAME") else {}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "identity.User"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "console:login"
+LOGIN_REDIRECT_URL = "console:home"
+
+REDIS_URL = os.environ.get("TRUSTOPS_REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Background jobs: Huey on SQLite by default, Redis when configured (scale-out).
+_huey_immediate = _flag("TRUSTOPS_JOBS_IMMEDIATE")
+if REDIS_URL:
+    HUEY = {"huey_class": "huey.RedisHuey", "name": "trustops", "url": REDIS_URL, "immediate": _huey_immediate}
+else:
+    HUEY = {"huey_class": "huey.SqliteHuey", "name": "trustops", "filename": str(VAR_DIR / "jobs.sqlite3"),
+            "immediate": _huey_immediate}
+HUEY["consumer"] = {"workers": int(os.environ.get("TRUSTOPS_WORKERS", "2")), "worker_type": "thread"}
+INSTALLED_APPS.append("huey.contrib.djhuey")
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = False
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+WHITENOISE_USE_FINDERS = True
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+# A batch of 1,000 reports with long texts must fit; the API refuses larger batches itself (413).
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("TRUSTOPS_MAX_REQUEST_BYTES", str(16 * 1024 * 1024)))
+
+# Secure headers. Behind TLS, set TRUSTOPS_HTTPS=true.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = 12 * 3600
+if _flag("TRUSTOPS_HTTPS"):
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = _flag("TRUSTOPS_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = 31536000
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("TRUSTOPS_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "huey": {"level": "WARNING"}},
+}
+
+TRUSTOPS = {
+    # Ledger events younger than this are left for the next block, so slow writers are never skipped.
+    "LEDGER_SEAL_HORIZON_SECONDS": float(os.environ.get("TRUSTOPS_LEDGER_SEAL_HORIZON_SECONDS", "2")),
+    "LEDGER_BLOCK_MAX_EVENTS": int(os.environ.get("TRUSTOPS_LEDGER_BLOCK_MAX_EVENTS", "10000")),
+    "INTAKE_BATCH_MAX": 1000,
+    # Region given to a subject the platform sent without one.
+    "DEFAULT_REGION": os.environ.get("TRUSTOPS_DEFAULT_REGION", "US"),
+    "API_TOKEN_TOUCH_SECONDS": 60,
+}

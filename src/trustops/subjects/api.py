@@ -1,0 +1,35 @@
+from ninja import Query, Router, Schema
+
+from trustops.identity.auth import scope
+from trustops.ledger.schemas import TimelineOut
+from trustops.ledger.selectors import subject_timeline
+from trustops.subjects.models import SUBJECT_TYPES
+from trustops.subjects.schemas import SubjectOut, subject_out
+from trustops.subjects.selectors import get_subject
+from trustops.kernel.errors import NotFound
+
+router = Router(tags=["subjects"])
+
+
+def _type(subject_type: str) -> str:
+    if subject_type not in SUBJECT_TYPES:
+        raise NotFound("unknown_subject_type", f"No subject type {subject_type!r}.", field="type")
+    return subject_type
+
+
+@router.get("/subjects/{subject_type}/{external_id}", response=SubjectOut, auth=scope("subjects:read"))
+def read_subject(request, subject_type: str, external_id: str):
+    return subject_out(get_subject(request.auth, _type(subject_type), external_id), request.auth)
+
+
+class TimelineQuery(Schema):
+    cursor: str | None = None
+    limit: int = 100
+
+
+@router.get("/subjects/{subject_type}/{external_id}/events", response=TimelineOut, auth=scope("ledger:read"),
+            summary="The subject's ledger timeline, newest first")
+def read_subject_events(request, subject_type: str, external_id: str, q: Query[TimelineQuery]):
+    subject = get_subject(request.auth, _type(subject_type), external_id)
+    events, next_cursor = subject_timeline(subject, cursor=q.cursor, limit=q.limit)
+    return {"events": events, "next_cursor": next_cursor}

@@ -1,0 +1,109 @@
+"""Shared fixtures: a configured platform, people with tokens, and an API client that speaks as them."""
+import itertools
+import json
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from trustops.identity import services as identity
+from trustops.policies import selectors as policy_selectors
+from trustops.review import routing
+from trustops.simulation import platform as setup
+
+
+def pytest_report_header(config):
+    import os
+    url = os.environ.get("TRUSTOPS_DATABASE_URL", "")
+    return f"trustops database: {'PostgreSQL' if url.startswith('postgres') else 'SQLite (embedded default)'}"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches():
+    policy_selectors.clear_cache()
+    routing.clear_cache()
+    yield
+    policy_selectors.clear_cache()
+    routing.clear_cache()
+
+
+@pytest.fixture
+def platform(db):
+    return setup.install()
+
+
+class ApiClient:
+    def __init__(self, token: str | None = None):
+        self.client = Client()
+        self.token = token
+
+    def as_(self, person) -> "ApiClient":
+        return ApiClient(person.token)
+
+    def _headers(self):
+        return {"HTTP_AUTHORIZATION": f"Bearer {self.token}"} if self.token else {}
+
+    def get(self, path, **params):
+        return self.client.get(path, params, **self._headers())
+
+    def post(self, path, body=None, raw: str | None = None):
+        data = raw if raw is not None else json.dumps(body if body is not None else {})
+        return self.client.post(path, data, content_type="application/json", **self._headers())
+
+
+class Person:
+    def __init__(self, user, token):
+        self.user, self.token = user, token
+
+    def __getattr__(self, name):
+        return getattr(self.user, name)
+
+
+class World:
+    """One-line realistic objects for scenario tests, built through the real services and API."""
+
+    def __init__(self, platform):
+        self.platform = platform
+        self._ids = itertools.count(1)
+        self.integration = self.person("platform-integration", "integration")
+
+    def person(self, username, role, *, vendor=None, team=None, regions=("*",), scopes=None) -> Person:
+        user = setup.person(username, role, vendor=vendor, team=team, regions=regions)
+        _, token = identity.issue_token(user=user, scopes=scopes)
+        return Person(user, token)
+
+    def moderator(self, username="mod", regions=("*",)):
+        return self.person(username, "moderator", team=setup.IN_HOUSE_TEAM, regions=regions)
+
+    def vendor_agent(self, username="agent", vendor=setup.VENDOR_A, regions=("*",)):
+        return self.person(username, "vendor_agent", vendor=vendor, regions=regions)
+
+    def subject(self, type="video", region="US", owner=True, reach=100, **extra) -> dict:
+        n = next(self._ids)
+        subject = {"type": type, "external_id": f"{type}-{n}", "region": region, "reach": reach, **extra}
+        if owner and type not in ("user", "creator", "merchant"):
+            subject["owner"] = {"type": "creator", "external_id": f"creator-of-{type}-{n}"}
+        return subject
+
+    def report_body(self, subject=None, reason="harassment.bullying", source="user", key=None, **extra) -> dict:
+        return {"idempotency_key": key or f"key-{next(self._ids)}", "subject": subject or self.subject(),
+                "reason": reason, "source": source, **extra}
+
+    def report(self, **kwargs) -> dict:
+        response = ApiClient(self.integration.token).post("/api/v1/reports", self.report_body(**kwargs))
+        assert response.status_code == 201, response.content
+        return response.json()
+
+
+@pytest.fixture
+def world(platform):
+    return World(platform)
+
+
+@pytest.fixture
+def api(world):
+    return ApiClient(world.integration.token)
+
+
+def postgres_only():
+    return pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL")

@@ -116,7 +116,8 @@ def load_taxonomy_file(path: Path, *, actor=None) -> dict:
 
 @transaction.atomic
 def revise_policy(*, code: str, changes: dict, actor=None, note: str = "") -> PolicyVersion:
-    policy = Policy.objects.select_for_update().select_related("current_version").filter(code=code).first()
+    policy = (Policy.objects.select_for_update(of=("self",)).select_related("current_version")
+              .filter(code=code).first())
     if policy is None:
         raise NotFound("unknown_policy", f"No policy {code!r}.", field="code")
     unknown = sorted(set(changes) - set(CONTENT_FIELDS))

@@ -1,0 +1,99 @@
+#!/usr/bin/env python3
+"""Set up and run trustops with nothing but Python 3.11+.
+
+    python3 dev.py demo    # a local virtualenv, the demo platform on SQLite, served on http://127.0.0.1:8000
+    python3 dev.py test    # the same setup plus test tools, then the whole suite on SQLite and PostgreSQL
+
+Extra arguments after `test` go to pytest; after `demo` to `trustops demo`.
+"""
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
+POSTGRES_URL = os.environ.get("TRUSTOPS_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+def say(message: str) -> None:
+    print(f"\033[1m==> {message}\033[0m", flush=True)
+
+
+def setup(lock: str) -> None:
+    if sys.version_info < (3, 11):
+        sys.exit("trustops needs Python 3.11 or newer.")
+    if not PYTHON.exists():
+        say(f"creating a virtualenv in {VENV.name}/")
+        venv.create(VENV, with_pip=True)
+    lock_file = ROOT / "requirements" / f"{lock}.txt"
+    wanted = hashlib.sha256(lock_file.read_bytes() + (ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    stamp = VENV / f".installed-{lock}"
+    if stamp.exists() and stamp.read_text() == wanted:
+        return
+    say(f"installing pinned dependencies ({lock_file.relative_to(ROOT)})")
+    pip = [str(PYTHON), "-m", "pip", "--disable-pip-version-check", "-q"]
+    subprocess.run([*pip, "install", "-r", str(lock_file)], check=True)
+    subprocess.run([*pip, "install", "--no-deps", "-e", str(ROOT)], check=True)
+    for other in VENV.glob(".installed-*"):
+        other.unlink()
+    stamp.write_text(wanted)
+
+
+def postgres_reachable() -> bool:
+    probe = ("import psycopg,sys\n"
+             "try:\n psycopg.connect(sys.argv[1], connect_timeout=3).close()\n"
+             "except Exception as e:\n print(e); sys.exit(1)")
+    return subprocess.run([str(PYTHON), "-c", probe, POSTGRES_URL], capture_output=True).returncode == 0
+
+
+def pytest(label: str, env: dict, args: list[str]) -> int:
+    say(f"test suite on {label}")
+    code = subprocess.run([str(PYTHON), "-m", "pytest", *args], cwd=ROOT, env=env).returncode
+    if code == 5:
+        say(f"{label}: pytest collected no tests — that is a failure")
+        return 1
+    return code
+
+
+def run_tests(args: list[str]) -> int:
+    setup("test")
+    ci = os.environ.get("CI", "").lower() == "true"
+    base = {k: v for k, v in os.environ.items() if k != "TRUSTOPS_DATABASE_URL"}
+    base.setdefault("TRUSTOPS_VAR_DIR", str(ROOT / "var" / "test"))
+    results = {"SQLite": pytest("SQLite", base, args)}
+    if postgres_reachable():
+        results["PostgreSQL"] = pytest("PostgreSQL", {**base, "TRUSTOPS_DATABASE_URL": POSTGRES_URL}, args)
+    elif ci:
+        say(f"PostgreSQL is not reachable at {POSTGRES_URL}; CI must test on it")
+        results["PostgreSQL"] = 1
+    else:
+        say(f"NOTICE: PostgreSQL is not reachable at {POSTGRES_URL}: the PostgreSQL run (including the "
+            "concurrency tests) was SKIPPED. Set TRUSTOPS_TEST_POSTGRES_URL to run it.")
+    for label, code in results.items():
+        say(f"{label}: {'passed' if code == 0 else f'FAILED (exit {code})'}")
+    return 0 if all(code == 0 for code in results.values()) else 1
+
+
+def run_demo(args: list[str]) -> int:
+    setup("base")
+    return subprocess.run([str(BIN / "trustops"), "demo", *args], cwd=ROOT).returncode
+
+
+def main() -> int:
+    if len(sys.argv) < 2 or sys.argv[1] not in {"demo", "test"}:
+        print(__doc__)
+        return 2
+    command, rest = sys.argv[1], sys.argv[2:]
+    try:
+        return run_tests(rest) if command == "test" else run_demo(rest)
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

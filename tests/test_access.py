@@ -1,0 +1,72 @@
+"""Who sees what: vendor tenancy and data regions, through the API. Every rule has its negative."""
+from tests.conftest import ApiClient
+
+
+def test_vendor_agent_sees_a_case_in_a_queue_contracted_to_their_vendor(api, world):
+    case = world.report(subject=world.subject(region="US"))                 # general-us: Northwind's
+    agent = world.vendor_agent("nw-agent", vendor="Northwind BPO")
+    assert ApiClient(agent.token).get(f"/api/v1/cases/{case['case_id']}").status_code == 200
+
+
+def test_vendor_agent_cannot_see_another_vendors_case(api, world):
+    case = world.report(subject=world.subject(region="BR"))                 # general-intl: Lumen's
+    agent = world.vendor_agent("nw-agent", vendor="Northwind BPO")
+    response = ApiClient(agent.token).get(f"/api/v1/cases/{case['case_id']}")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "case_not_found"
+
+
+def test_vendor_agent_cannot_see_an_in_house_only_queue(api, world):
+    case = world.report(subject=world.subject(region="US"), reason="minor_safety.grooming")   # child-safety
+    agent = world.vendor_agent("nw-agent", vendor="Northwind BPO")
+    assert ApiClient(agent.token).get(f"/api/v1/cases/{case['case_id']}").status_code == 404
+
+
+def test_vendor_agent_lists_only_their_vendors_cases_and_queues(api, world):
+    world.report(subject=world.subject(region="US"))
+    world.report(subject=world.subject(region="BR"))
+    world.report(subject=world.subject(region="US"), reason="minor_safety.grooming")
+    agent = ApiClient(world.vendor_agent("nw-agent", vendor="Northwind BPO").token)
+    assert {c["queue"] for c in agent.get("/api/v1/cases").json()["cases"]} == {"general-us"}
+    queues = {q["key"] for q in agent.get("/api/v1/queues").json()}
+    assert queues == {"general-us", "merchants", "integrity"}
+
+
+def test_vendor_staff_get_personal_data_masked(api, world):
+    subject = world.subject(region="US", attributes={"caption": "clip", "contact_email": "someone@example.test"})
+    case = world.report(subject=subject, reporter_external_id="user-77")
+    agent = ApiClient(world.vendor_agent("nw-agent", vendor="Northwind BPO").token)
+    body = agent.get(f"/api/v1/cases/{case['case_id']}").json()
+    assert body["subject"]["attributes"] == {"caption": "clip", "contact_email": "•••"}
+    assert body["reports"][0]["reporter_external_id"] == "•••"
+    in_house = api.get(f"/api/v1/cases/{case['case_id']}").json()
+    assert in_house["subject"]["attributes"]["contact_email"] == "someone@example.test"
+
+
+def test_a_moderator_not_cleared_for_a_region_cannot_see_its_cases(api, world):
+    case = world.report(subject=world.subject(region="DE"))
+    us_only = ApiClient(world.moderator("us-mod", regions=["US"]).token)
+    assert us_only.get(f"/api/v1/cases/{case['case_id']}").status_code == 404
+    cleared = ApiClient(world.moderator("de-mod", regions=["DE"]).token)
+    assert cleared.get(f"/api/v1/cases/{case['case_id']}").status_code == 200
+
+
+def test_region_clearance_also_guards_subjects_and_their_timeline(api, world):
+    subject = world.subject(region="DE")
+    world.report(subject=subject)
+    us_only = ApiClient(world.moderator("us-mod", regions=["US"]).token)
+    assert us_only.get(f"/api/v1/subjects/video/{subject['external_id']}").status_code == 404
+    assert us_only.get(f"/api/v1/subjects/video/{subject['external_id']}/events").status_code == 404
+
+
+def test_vendor_agent_cannot_read_subjects_outside_their_cases(api, world):
+    subject = world.subject(region="BR")
+    world.report(subject=subject)
+    agent = ApiClient(world.vendor_agent("nw-agent", vendor="Northwind BPO").token)
+    assert agent.get(f"/api/v1/subjects/video/{subject['external_id']}").status_code == 404
+
+
+def test_roles_without_case_work_see_no_cases(api, world):
+    case = world.report()
+    support = world.person("helpdesk", "support_specialist", scopes=["cases:read"])
+    assert ApiClient(support.token).get(f"/api/v1/cases/{case['case_id']}").status_code == 404

@@ -89,6 +89,23 @@ class World:
         return {"idempotency_key": key or f"key-{next(self._ids)}", "subject": subject or self.subject(),
                 "reason": reason, "source": source, **extra}
 
+    def claim(self, person, queue) -> dict:
+        response = ApiClient(person.token).post(f"/api/v1/queues/{queue}/claim")
+        assert response.status_code == 200, response.content
+        return response.json()["case"]
+
+    def decide(self, person, case, **body):
+        body.setdefault("rationale", "Clear breach of the cited policy.")
+        body.setdefault("version", case["version"])
+        return ApiClient(person.token).post(f"/api/v1/cases/{case['id']}/decision", body)
+
+    def violation(self, person, queue, policy, **body) -> dict:
+        """Claim the next case in the queue and decide it as a violation; returns the decision body."""
+        case = self.claim(person, queue)
+        response = self.decide(person, case, verdict="violation", policy=policy, **body)
+        assert response.status_code == 200, response.content
+        return {**response.json(), "case": case}
+
     def report(self, **kwargs) -> dict:
         response = ApiClient(self.integration.token).post("/api/v1/reports", self.report_body(**kwargs))
         assert response.status_code == 201, response.content

@@ -102,3 +102,14 @@ def test_an_invalid_cursor_is_400(api):
 
 def test_unknown_subject_type_is_404(api):
     assert api.get("/api/v1/subjects/spaceship/1").status_code == 404
+
+
+def test_a_wrong_method_is_405_in_the_error_shape(api):
+    response = api.client.delete("/api/v1/policies", **api._headers())
+    assert response.status_code == 405
+    assert response.json()["error"]["code"] == "method_not_allowed"
+
+
+def test_an_unknown_api_path_is_404_in_the_error_shape(api):
+    response = api.get("/api/v1/nowhere")
+    assert response.status_code == 404 and response.json()["error"]["code"] == "not_found"

@@ -6,6 +6,7 @@ from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from trustops.enforcement.api import router as enforcement_router
 from trustops.intake.api import router as intake_router
 from trustops.kernel.errors import DomainError
 from trustops.policies.api import router as policies_router
@@ -86,3 +87,4 @@ api.add_router("", intake_router)
 api.add_router("", review_router)
 api.add_router("", subjects_router)
 api.add_router("", policies_router)
+api.add_router("", enforcement_router)

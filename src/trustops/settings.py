@@ -1,6 +1,7 @@
 """Settings come from the environment; the defaults run the embedded SQLite platform under ./var/."""
 import os
 import secrets
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -48,12 +49,14 @@ INSTALLED_APPS = [
     "trustops.policies",
     "trustops.review",
     "trustops.intake",
+    "trustops.enforcement",
     "trustops.simulation",
     "trustops.console",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "trustops.kernel.middleware.ApiErrorShapeMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -111,7 +114,8 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Background jobs: Huey on SQLite by default, Redis when configured (scale-out).
-_huey_immediate = _flag("TRUSTOPS_JOBS_IMMEDIATE")
+# Under pytest, jobs run in-process at once: tests never depend on a worker being up.
+_huey_immediate = _flag("TRUSTOPS_JOBS_IMMEDIATE") or "pytest" in sys.modules
 if REDIS_URL:
     HUEY = {"huey_class": "huey.RedisHuey", "name": "trustops", "url": REDIS_URL, "immediate": _huey_immediate}
 else:
@@ -168,4 +172,9 @@ TRUSTOPS = {
     # Region given to a subject the platform sent without one.
     "DEFAULT_REGION": os.environ.get("TRUSTOPS_DEFAULT_REGION", "US"),
     "API_TOKEN_TOUCH_SECONDS": 60,
+    "LEASE_SECONDS": int(os.environ.get("TRUSTOPS_LEASE_SECONDS", "600")),
+    # The EU DSA (Art. 20) requires at least six months to contest a decision.
+    "APPEAL_WINDOW_DAYS": int(os.environ.get("TRUSTOPS_APPEAL_WINDOW_DAYS", "183")),
+    "APPEALS_QUEUE": os.environ.get("TRUSTOPS_APPEALS_QUEUE", "appeals"),
+    "BULK_DECISION_MAX": 500,
 }

@@ -47,3 +47,9 @@ def default_scopes(role: str) -> list[str]:
 IN_HOUSE_CASE_ROLES = {Role.ADMIN, Role.POLICY_MANAGER, Role.TEAM_LEAD, Role.MODERATOR, Role.QA_AUDITOR,
                        Role.ANALYST, Role.MERCHANT_SPECIALIST, Role.INTEGRATION}
 VENDOR_ROLES = {Role.VENDOR_AGENT, Role.VENDOR_MANAGER}
+
+# Roles whose people take cases from queues (claim, decide, escalate).
+REVIEWER_ROLES = {Role.ADMIN, Role.POLICY_MANAGER, Role.TEAM_LEAD, Role.MODERATOR, Role.MERCHANT_SPECIALIST,
+                  Role.VENDOR_AGENT}
+# Roles that may act on many cases at once (bulk decisions) and take over a colleague's case.
+LEAD_ROLES = {Role.ADMIN, Role.POLICY_MANAGER, Role.TEAM_LEAD}

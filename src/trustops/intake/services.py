@@ -168,3 +168,23 @@ def _store_signal(submitter, item: SignalIn, policy, fingerprint: str) -> Outcom
         "signal_id": signal.pk, "detector": item.detector, "score": item.score, "policy": policy.code,
         "threshold": policy.signal_threshold, "case_created": signal.opened_case})
     return Outcome(201, _signal_body(signal))
+
+
+def resolve_reports(*, case_id: int, decision_id: int, violation: bool, actor) -> int:
+    """Close the reports a decision answered and tell each reporter. Runs in the decision's transaction."""
+    from trustops.enforcement.services import outbox
+
+    now = clock.now()
+    reports = list(Report.objects.filter(case_id=case_id, resolved_at__isnull=True)
+                   .only("id", "reporter_external_id", "idempotency_key", "source"))
+    if not reports:
+        return 0
+    Report.objects.filter(pk__in=[r.pk for r in reports]).update(resolved_at=now)
+    outcome = "action_taken" if violation else "no_violation"
+    outbox.enqueue_many("report.resolved", [{
+        "report_id": report.pk, "idempotency_key": report.idempotency_key, "source": report.source,
+        "reporter_external_id": report.reporter_external_id or None, "case_id": case_id,
+        "decision_id": decision_id, "outcome": outcome} for report in reports])
+    ledger.record("reports.resolved", actor=actor, case_id=case_id,
+                  payload={"decision_id": decision_id, "report_ids": [r.pk for r in reports], "outcome": outcome})
+    return len(reports)

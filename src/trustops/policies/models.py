@@ -46,3 +46,26 @@ class PolicyVersion(models.Model):
     @property
     def code(self) -> str:
         return self.policy.code
+
+
+class PenaltyLadder(models.Model):
+    """How violations of one policy family add up. `family` is a top-level code, or "*" for the default.
+
+    A strike is worth `severity_points[severity] × policy.strike_weight` points and expires after
+    `strike_expiry_days`. When an account's active points in the family reach a step's `at`, the step's
+    account action applies (for `days`, or until reversed when no days are given).
+    """
+    family = models.CharField(max_length=120, unique=True)
+    strike_expiry_days = models.PositiveIntegerField(default=90)
+    severity_points = models.JSONField(default=dict)
+    steps = models.JSONField(default=list)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["family"]
+
+    def __str__(self):
+        return f"ladder {self.family}"
+
+    def points_for(self, severity: int, strike_weight: int) -> int:
+        return int(self.severity_points.get(str(severity), 1)) * strike_weight

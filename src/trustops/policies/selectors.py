@@ -3,7 +3,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, F, Max
 
-from trustops.policies.models import PolicyVersion
+from trustops.policies.models import PenaltyLadder, PolicyVersion
 
 
 @dataclass(frozen=True)
@@ -52,3 +52,13 @@ def get_active(code: str) -> ActivePolicy | None:
 
 def versions_of(code: str):
     return PolicyVersion.objects.filter(policy__code=code).order_by("-number")
+
+
+def ladder_for(code: str) -> PenaltyLadder:
+    """The family's own ladder, else the default one; a built-in default if none is configured."""
+    family = code.split(".", 1)[0]
+    ladders = {ladder.family: ladder for ladder in PenaltyLadder.objects.filter(family__in=[family, "*"])}
+    return ladders.get(family) or ladders.get("*") or PenaltyLadder(
+        family="*", strike_expiry_days=90, severity_points={"1": 1, "2": 1, "3": 2, "4": 3, "5": 4},
+        steps=[{"at": 1, "action": "warn"}, {"at": 4, "action": "restrict_commenting", "days": 7},
+               {"at": 6, "action": "suspend", "days": 7}, {"at": 12, "action": "ban"}])

@@ -8,7 +8,7 @@ from trustops.kernel import clock
 from trustops.kernel.errors import Invalid, NotFound
 from trustops.ledger import services as ledger
 from trustops.policies.actions import ACTIONS, DSA_CATEGORIES, SEVERITIES
-from trustops.policies.models import Policy, PolicyVersion
+from trustops.policies.models import PenaltyLadder, Policy, PolicyVersion
 
 DEFAULT_FILE = Path(__file__).parent / "data" / "short_video_taxonomy.json"
 CONTENT_FIELDS = ("title", "severity", "guidance", "allowed_actions", "strike_weight", "zero_tolerance",
@@ -97,13 +97,54 @@ def load_taxonomy(document: dict, *, actor=None, note: str = "") -> dict:
         elif not _same(policy.current_version, content):
             _write_version(policy, content, actor=actor, note=note or "loaded")
             versioned += 1
+    ladders = _load_ladders(document.get("ladders", []), resolved, actor=actor)
     for code, policy in existing.items():
         if code not in resolved and policy.current_version and policy.current_version.active:
             content = {n: getattr(policy.current_version, n) for n in CONTENT_FIELDS} | {"active": False}
             _write_version(policy, content, actor=actor, note=note or "retired: absent from the loaded file")
             retired += 1
     return {"created": created, "versioned": versioned, "retired": retired, "unchanged":
-            len(resolved) - created - versioned}
+            len(resolved) - created - versioned, "ladders": ladders}
+
+
+LADDER_ACTIONS = {"warn", "restrict_live", "restrict_commenting", "restrict_selling", "suspend", "ban",
+                  "revoke_benefits", "hold_payouts"}
+
+
+def _validate_ladder(entry: dict, families: set[str]) -> dict:
+    family = entry.get("family")
+    if family != "*" and family not in families:
+        raise Invalid("unknown_family", f"Ladder for unknown policy family {family!r}.", field="ladders")
+    points = {str(k): int(v) for k, v in (entry.get("severity_points") or {}).items()}
+    if set(points) - {"1", "2", "3", "4", "5"} or any(v < 0 for v in points.values()):
+        raise Invalid("invalid_ladder", f"{family}: severity_points maps severities 1–5 to points ≥ 0.",
+                      field="ladders")
+    steps = sorted(entry.get("steps") or [], key=lambda s: s.get("at", 0))
+    for step in steps:
+        if not isinstance(step.get("at"), int) or step["at"] < 1 or step.get("action") not in LADDER_ACTIONS:
+            raise Invalid("invalid_ladder", f"{family}: each step needs `at` ≥ 1 and an account action.",
+                          field="ladders")
+        if "days" in step and (not isinstance(step["days"], int) or step["days"] < 1):
+            raise Invalid("invalid_ladder", f"{family}: `days` must be a whole number ≥ 1.", field="ladders")
+    return {"strike_expiry_days": int(entry.get("strike_expiry_days", 90)), "severity_points": points,
+            "steps": steps}
+
+
+def _load_ladders(entries: list[dict], resolved: dict, *, actor) -> int:
+    families = {code for code in resolved if "." not in code}
+    changed = 0
+    for entry in entries:
+        content = _validate_ladder(entry, families)
+        ladder, created = PenaltyLadder.objects.get_or_create(family=entry["family"], defaults=content)
+        if not created and any(getattr(ladder, k) != v for k, v in content.items()):
+            for name, value in content.items():
+                setattr(ladder, name, value)
+            ladder.save()
+        elif not created:
+            continue
+        changed += 1
+        ledger.record("penalty_ladder.saved", actor=actor, payload={"family": ladder.family, **content})
+    return changed
 
 
 def load_taxonomy_file(path: Path, *, actor=None) -> dict:

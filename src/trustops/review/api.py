@@ -4,8 +4,11 @@ from ninja import Query, Router, Schema
 
 from trustops.identity.auth import scope
 from trustops.intake.selectors import reports_for_case, signals_for_case
-from trustops.review import selectors
-from trustops.review.schemas import CaseOut, CasePageOut, QueueOut, case_detail, case_summary
+from ninja.responses import Status
+from trustops.kernel.errors import Invalid
+from trustops.review import casework, selectors
+from trustops.review.schemas import (BulkDecisionIn, CaseOut, CasePageOut, ClaimOut, DecisionIn, DecisionOut,
+                                     EscalateIn, LeaseOut, QueueOut, ReleaseIn, case_detail, case_summary)
 
 router = Router(tags=["review"])
 
@@ -35,3 +38,62 @@ def list_cases(request, q: Query[CaseQuery]):
 def read_case(request, case_id: int):
     case = selectors.get_case(request.auth, case_id)
     return case_detail(case, request.auth, reports=reports_for_case(case), signals=signals_for_case(case))
+
+
+def _detail(request, case):
+    return case_detail(case, request.auth, reports=reports_for_case(case), signals=signals_for_case(case))
+
+
+def _lease(case) -> dict:
+    return {"case_id": case.pk, "status": case.status, "version": case.version,
+            "lease_expires_at": case.lease_expires_at}
+
+
+@router.post("/queues/{queue_key}/claim", response={200: ClaimOut, 204: None}, auth=scope("cases:write"),
+             summary="Claim the next case: highest priority first, then oldest; 204 when nothing is claimable")
+def claim(request, queue_key: str):
+    case = casework.claim_next(actor=request.auth, queue_key=queue_key)
+    if case is None:
+        return Status(204, None)
+    case = selectors.get_case(request.auth, case.pk)
+    return {"case": _detail(request, case), "lease_expires_at": case.lease_expires_at}
+
+
+@router.post("/cases/{case_id}/renew", response=LeaseOut, auth=scope("cases:write"))
+def renew(request, case_id: int):
+    return _lease(casework.renew(actor=request.auth, case_id=case_id))
+
+
+@router.post("/cases/{case_id}/release", response=LeaseOut, auth=scope("cases:write"),
+             summary="Give the case back to its queue; with skip, it is not offered to you again")
+def release(request, case_id: int, body: ReleaseIn | None = None):
+    return _lease(casework.release(actor=request.auth, case_id=case_id, skip=bool(body and body.skip)))
+
+
+@router.post("/cases/{case_id}/decision", response=DecisionOut, auth=scope("cases:write"),
+             summary="Decide the case you hold (409 if the lease was lost or the version is stale)")
+def decide(request, case_id: int, body: DecisionIn):
+    return casework.decide(actor=request.auth, case_id=case_id, version=body.version, decision=casework.DecisionInput(
+        verdict=body.verdict, rationale=body.rationale, policy=body.policy, actions=body.actions,
+        handle_seconds=body.handle_seconds))
+
+
+@router.post("/cases/{case_id}/escalate", response=LeaseOut, auth=scope("cases:write"),
+             summary="Move the case to a higher-tier queue")
+def escalate(request, case_id: int, body: EscalateIn):
+    return _lease(casework.escalate(actor=request.auth, case_id=case_id, to_queue=body.to_queue, reason=body.reason))
+
+
+@router.post("/bulk-decisions", auth=scope("cases:write"),
+             summary="Team leads: preview (dry_run) or apply one decision to a selection of open cases")
+def bulk_decision(request, body: BulkDecisionIn):
+    owner = body.selection.owner or {}
+    if owner and not (isinstance(owner.get("type"), str) and isinstance(owner.get("external_id"), str)):
+        raise Invalid("invalid_field", "selection.owner needs `type` and `external_id`.", field="selection.owner")
+    selection = casework.BulkSelection(case_ids=body.selection.case_ids, owner_type=owner.get("type"),
+                                       owner_external_id=owner.get("external_id"), queue=body.selection.queue,
+                                       policy_prefix=body.selection.policy)
+    return casework.bulk_decide(actor=request.auth, selection=selection, dry_run=body.dry_run,
+                                max_cases=body.max_cases, decision=casework.DecisionInput(
+                                    verdict=body.verdict, rationale=body.rationale, policy=body.policy,
+                                    actions=body.actions))

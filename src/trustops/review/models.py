@@ -65,6 +65,8 @@ class CaseStatus(models.TextChoices):
 
 
 OPEN_STATUSES = (CaseStatus.OPEN, CaseStatus.IN_REVIEW)
+# Kinds deduplicated to one open case per subject; appeals and escalations are about one decision each.
+DEDUPLICATED_KINDS = (CaseKind.REPORT_REVIEW, CaseKind.RISK_ALERT, CaseKind.MERCHANT_REVIEW)
 
 
 class Case(models.Model):
@@ -87,11 +89,20 @@ class Case(models.Model):
     assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                  related_name="assigned_cases")
     lease_expires_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1, help_text="Optimistic lock: bumped by every change.")
+    # Appeals are never offered to the reviewer who made the decision under appeal.
+    excluded_reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                          related_name="+")
+    appeal_of = models.ForeignKey("Decision", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                  help_text="For appeal cases: the decision under appeal.")
+    escalation_count = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         constraints = [models.UniqueConstraint(
-            fields=["subject", "kind"], condition=Q(status__in=["open", "in_review"]), name="one_open_case_per_subject")]
+            fields=["subject", "kind"],
+            condition=Q(status__in=["open", "in_review"], kind__in=["report_review", "risk_alert", "merchant_review"]),
+            name="one_open_case_per_subject")]
         indexes = [
             models.Index(fields=["queue", "status", "-priority", "opened_at"], name="case_claim_order"),
             models.Index(fields=["status", "sla_due_at"], name="case_sla"),
@@ -103,3 +114,42 @@ class Case(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+
+class CaseSkip(models.Model):
+    """A reviewer passed on a case; it is not offered to them again."""
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="skips")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    skipped_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["case", "reviewer"], name="one_skip_per_reviewer")]
+
+
+class Verdict(models.TextChoices):
+    VIOLATION = "violation"
+    NO_VIOLATION = "no_violation"
+    UPHELD = "upheld"            # appeal: the original decision stands
+    OVERTURNED = "overturned"    # appeal: the original decision is reversed
+
+
+class Decision(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="decisions")
+    queue = models.ForeignKey(Queue, on_delete=models.PROTECT, related_name="+")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="decisions")
+    verdict = models.CharField(max_length=16, choices=Verdict.choices)
+    policy = models.ForeignKey("policies.Policy", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    policy_version = models.ForeignKey("policies.PolicyVersion", null=True, blank=True, on_delete=models.PROTECT,
+                                       related_name="+")
+    actions = models.JSONField(default=list, blank=True)
+    rationale = models.TextField()
+    handle_seconds = models.PositiveIntegerField(null=True, blank=True)
+    decided_at = models.DateTimeField(db_index=True)
+    appeal_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="appeal_decisions")
+    bulk_operation = models.CharField(max_length=40, blank=True, default="")
+
+    class Meta:
+        indexes = [models.Index(fields=["reviewer", "decided_at"], name="decision_reviewer")]
+
+    def __str__(self):
+        return f"decision {self.pk} on case {self.case_id}: {self.verdict}"

@@ -86,3 +86,65 @@ def case_detail(case, viewer, *, reports, signals) -> dict:
                          "text": r.text, "received_at": r.received_at} for r in reports],
             "signals": [{"id": s.pk, "detector": s.detector, "score": s.score, "policy": s.policy.code,
                          "received_at": s.received_at} for s in signals]}
+
+
+class ClaimOut(Schema):
+    case: CaseOut
+    lease_expires_at: datetime
+
+
+class LeaseOut(Schema):
+    case_id: int
+    status: str
+    version: int
+    lease_expires_at: datetime | None
+
+
+class ReleaseIn(Schema):
+    skip: bool = False
+
+
+class DecisionIn(Schema):
+    version: int
+    verdict: str
+    policy: str | None = None
+    actions: list[str] | None = None
+    rationale: str
+    handle_seconds: int | None = None
+
+
+class EnforcementOut(Schema):
+    action: str
+    cause: str
+    target: dict
+    starts_at: datetime
+    ends_at: datetime | None
+    status: str
+
+
+class DecisionOut(Schema):
+    decision_id: int
+    enforcement: list[EnforcementOut]
+    standing: dict | None
+
+
+class EscalateIn(Schema):
+    to_queue: str
+    reason: str
+
+
+class BulkSelectionIn(Schema):
+    case_ids: list[int] | None = None
+    owner: dict | None = None
+    queue: str | None = None
+    policy: str | None = None
+
+
+class BulkDecisionIn(Schema):
+    selection: BulkSelectionIn
+    verdict: str
+    policy: str | None = None
+    actions: list[str] | None = None
+    rationale: str
+    dry_run: bool = True
+    max_cases: int = 100

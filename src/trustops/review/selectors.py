@@ -89,3 +89,36 @@ def queue_overview(user) -> list[dict]:
             "at_sla_risk": risk.get(q.id, 0), "breached": s.get("breached", 0),
         })
     return rows
+
+
+def may_work(user, queue: Queue) -> bool:
+    """Vendor agents work only their vendor's queues; in-house reviewers the queues open to their team."""
+    from trustops.identity.roles import REVIEWER_ROLES, Role
+
+    if user.role not in REVIEWER_ROLES or not queue.active:
+        return False
+    if user.is_vendor_staff:
+        return queue.vendors.filter(pk=user.vendor_id).exists()
+    if user.role == Role.ADMIN:
+        return True
+    team_ids = set(queue.teams.values_list("id", flat=True))
+    return not team_ids or user.team_id in team_ids
+
+
+def get_queue_to_work(user, key: str) -> Queue:
+    queue = queues_visible_to(user).filter(key=key).first()
+    if queue is None:
+        raise NotFound("queue_not_found", f"No queue {key!r}.")
+    if not may_work(user, queue):
+        from trustops.kernel.errors import Forbidden
+        raise Forbidden("not_allowed_to_work_queue", f"You are not assigned to work {key!r}.")
+    return queue
+
+
+def claimable_cases(user, queue: Queue) -> QuerySet[Case]:
+    """Waiting cases in the queue that this reviewer may take: in their regions, not skipped, not their own appeal."""
+    qs = Case.objects.filter(queue=queue, status=CaseStatus.OPEN)
+    regions = user.region_codes()
+    if regions is not None:
+        qs = qs.filter(subject__region__in=regions)
+    return qs.exclude(skips__reviewer=user).exclude(excluded_reviewer=user)

@@ -1,0 +1,1 @@
+"""Enforcement writers: penalties (actions, strikes, the ladder), appeals, and the outbound outbox."""

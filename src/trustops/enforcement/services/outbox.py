@@ -1,0 +1,146 @@
+"""The durable outbox: messages are rows written with the change; a worker delivers them after commit."""
+import logging
+from datetime import timedelta
+from time import monotonic
+
+import httpx
+from django.db import transaction
+
+from trustops.enforcement import signatures
+from trustops.enforcement.models import Delivery, DeliveryAttempt, DeliveryStatus, OutboxMessage, WebhookEndpoint
+from trustops.kernel import clock
+from trustops.kernel.canonical import canonical_json, plain
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 12
+TIMEOUT_SECONDS = 10
+LOCK_SECONDS = 60
+
+
+def backoff(attempts: int) -> timedelta:
+    """30 s, 1 min, 2 min … capped at 6 h: about two days of retries in all."""
+    return timedelta(seconds=min(30 * 2 ** (attempts - 1), 6 * 3600))
+
+
+def enqueue(kind: str, payload: dict) -> OutboxMessage:
+    """Call inside the use case's transaction; delivery is scheduled only if it commits."""
+    return enqueue_many(kind, [payload])[0]
+
+
+def enqueue_many(kind: str, payloads: list[dict]) -> list[OutboxMessage]:
+    now = clock.now()
+    messages = OutboxMessage.objects.bulk_create(
+        [OutboxMessage(kind=kind, payload=plain(p), created_at=now) for p in payloads])
+    endpoints = [e for e in WebhookEndpoint.objects.filter(active=True) if e.wants(kind)]
+    deliveries = Delivery.objects.bulk_create(
+        [Delivery(message=m, endpoint=e, next_attempt_at=now) for m in messages for e in endpoints])
+    if deliveries:
+        ids = [d.pk for d in deliveries]
+        transaction.on_commit(lambda: _schedule(ids))
+    return messages
+
+
+def _schedule(delivery_ids: list[int]) -> None:
+    from trustops.enforcement import tasks
+    for delivery_id in delivery_ids:
+        tasks.deliver_webhook(delivery_id)
+
+
+def _take(delivery_id: int) -> Delivery | None:
+    """Lease the delivery so two workers never send it at the same time."""
+    with transaction.atomic():
+        now = clock.now()
+        delivery = (Delivery.objects.select_for_update(skip_locked=True).select_related("endpoint", "message")
+                    .filter(pk=delivery_id, status=DeliveryStatus.PENDING).first())
+        if delivery is None or (delivery.locked_until and delivery.locked_until > now):
+            return None
+        delivery.locked_until = now + timedelta(seconds=LOCK_SECONDS)
+        delivery.save(update_fields=["locked_until"])
+        return delivery
+
+
+def body_of(delivery: Delivery) -> bytes:
+    message = delivery.message
+    return canonical_json({"id": message.pk, "kind": message.kind, "created_at": message.created_at,
+                           "payload": message.payload}).encode()
+
+
+def deliver(delivery_id: int, *, client: httpx.Client | None = None) -> str | None:
+    """One attempt. Returns the delivery's status afterwards, or None if someone else holds it."""
+    delivery = _take(delivery_id)
+    if delivery is None:
+        return None
+    body = body_of(delivery)
+    headers = {"Content-Type": "application/json", "User-Agent": "trustops-webhooks/1",
+               "Trustops-Event": delivery.message.kind, "Trustops-Delivery": str(delivery.pk),
+               signatures.HEADER: signatures.sign(delivery.endpoint.secret, body)}
+    started = monotonic()
+    status_code, error = None, ""
+    try:
+        sender = client or httpx.Client(timeout=TIMEOUT_SECONDS, follow_redirects=False)
+        try:
+            response = sender.post(delivery.endpoint.url, content=body, headers=headers)
+        finally:
+            if client is None:
+                sender.close()
+        status_code = response.status_code
+        if not 200 <= status_code < 300:
+            error = f"HTTP {status_code}"
+    except httpx.HTTPError as exc:
+        error = f"{type(exc).__name__}: {exc}"[:500]
+    return _record_attempt(delivery.pk, status_code, error, int((monotonic() - started) * 1000))
+
+
+@transaction.atomic
+def _record_attempt(delivery_id: int, status_code: int | None, error: str, duration_ms: int) -> str:
+    now = clock.now()
+    delivery = Delivery.objects.select_for_update().get(pk=delivery_id)
+    delivery.attempts += 1
+    delivery.last_status_code, delivery.last_error, delivery.locked_until = status_code, error, None
+    if not error:
+        delivery.status, delivery.delivered_at = DeliveryStatus.DELIVERED, now
+    elif delivery.attempts >= MAX_ATTEMPTS:
+        delivery.status = DeliveryStatus.DEAD
+        log.warning("webhook delivery %s gave up after %s attempts: %s", delivery.pk, delivery.attempts, error)
+    else:
+        delivery.next_attempt_at = now + backoff(delivery.attempts)
+    delivery.save()
+    DeliveryAttempt.objects.create(delivery=delivery, attempted_at=now, status_code=status_code, error=error,
+                                   duration_ms=duration_ms)
+    return delivery.status
+
+
+def due_deliveries(limit: int = 500) -> list[int]:
+    now = clock.now()
+    return list(Delivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
+                .order_by("next_attempt_at").values_list("id", flat=True)[:limit])
+
+
+def deliver_due() -> int:
+    """The sweep that makes delivery survive restarts: anything due and not leased is tried again."""
+    sent = 0
+    with httpx.Client(timeout=TIMEOUT_SECONDS, follow_redirects=False) as client:
+        for delivery_id in due_deliveries():
+            sent += deliver(delivery_id, client=client) is not None
+    return sent
+
+
+@transaction.atomic
+def save_endpoint(*, name: str, url: str, secret: str, event_kinds: list[str] | None = None, actor=None,
+                  active: bool = True) -> WebhookEndpoint:
+    from urllib.parse import urlparse
+
+    from trustops.kernel.errors import Invalid
+    from trustops.ledger import services as ledger
+
+    parsed = urlparse(url)
+    loopback = parsed.hostname in {"localhost", "127.0.0.1", "::1"}
+    if parsed.scheme != "https" and not (parsed.scheme == "http" and loopback):
+        raise Invalid("https_required", "Webhook endpoints must use HTTPS (plain HTTP only on loopback).", field="url")
+    if len(secret) < 16:
+        raise Invalid("weak_secret", "The signing secret needs at least 16 characters.", field="secret")
+    endpoint, created = WebhookEndpoint.objects.update_or_create(
+        name=name, defaults={"url": url, "secret": secret, "event_kinds": event_kinds or [], "active": active})
+    ledger.record("webhook_endpoint.saved", actor=actor, payload={"name": name, "url": url, "created": created,
+                                                                   "event_kinds": endpoint.event_kinds})
+    return endpoint

@@ -1,0 +1,290 @@
+"""Working cases: claim, renew, release/skip, decide, escalate, lease expiry, bulk decisions.
+
+Each public function is one use case in one transaction. Cases are locked row by row (`FOR UPDATE`, and
+`SKIP LOCKED` when claiming) so two reviewers never hold one case and a stale decision is refused.
+"""
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+
+from trustops.identity.roles import LEAD_ROLES
+from trustops.kernel import clock
+from trustops.kernel.errors import Conflict, Forbidden, Invalid, NotFound
+from trustops.ledger import services as ledger
+from trustops.policies import selectors as policies
+from trustops.review import selectors
+from trustops.review.models import Case, CaseKind, CaseSkip, CaseStatus, Decision, Queue, Verdict
+
+
+def _lease() -> timedelta:
+    return timedelta(seconds=settings.TRUSTOPS["LEASE_SECONDS"])
+
+
+def _locked_case(actor, case_id: int) -> Case:
+    """Lock the case, but only if the actor may see it (404 otherwise)."""
+    case = (selectors.cases_visible_to(actor).select_for_update(of=("self",))
+            .select_related("subject", "subject__owner", "queue").filter(pk=case_id).first())
+    if case is None:
+        raise NotFound("case_not_found", f"No case {case_id}.")
+    return case
+
+
+def _require_lease(case: Case, actor) -> None:
+    if case.status != CaseStatus.IN_REVIEW or case.assignee_id != actor.pk or case.lease_expires_at <= clock.now():
+        raise Conflict("lease_lost", "You no longer hold this case; claim it again.")
+
+
+def _bump(case: Case, **fields) -> None:
+    fields["version"] = case.version + 1
+    fields["updated_at"] = clock.now()
+    for name, value in fields.items():
+        setattr(case, name, value)
+    case.save(update_fields=list(fields))
+
+
+@transaction.atomic
+def claim_next(*, actor, queue_key: str) -> Case | None:
+    queue = selectors.get_queue_to_work(actor, queue_key)
+    case = (selectors.claimable_cases(actor, queue).select_for_update(skip_locked=True, of=("self",))
+            .order_by("-priority", "opened_at").first())
+    if case is None:
+        return None
+    now = clock.now()
+    _bump(case, status=CaseStatus.IN_REVIEW, assignee=actor, claimed_at=now, lease_expires_at=now + _lease())
+    ledger.record("case.claimed", actor=actor, subject_id=case.subject_id, case_id=case.pk,
+                  payload={"queue": queue.key, "lease_expires_at": case.lease_expires_at})
+    return case
+
+
+@transaction.atomic
+def renew(*, actor, case_id: int) -> Case:
+    case = _locked_case(actor, case_id)
+    _require_lease(case, actor)
+    _bump(case, lease_expires_at=clock.now() + _lease())
+    ledger.record("case.lease_renewed", actor=actor, subject_id=case.subject_id, case_id=case.pk,
+                  payload={"lease_expires_at": case.lease_expires_at})
+    return case
+
+
+@transaction.atomic
+def release(*, actor, case_id: int, skip: bool = False) -> Case:
+    case = _locked_case(actor, case_id)
+    _require_lease(case, actor)
+    _bump(case, status=CaseStatus.OPEN, assignee=None, lease_expires_at=None, claimed_at=None)
+    if skip:
+        CaseSkip.objects.get_or_create(case=case, reviewer=actor, defaults={"skipped_at": clock.now()})
+    ledger.record("case.skipped" if skip else "case.released", actor=actor, subject_id=case.subject_id,
+                  case_id=case.pk, payload={})
+    return case
+
+
+def expire_leases(*, batch: int = 500) -> int:
+    """Return cases whose lease ran out to their queue. Each batch is one transaction."""
+    expired = 0
+    while True:
+        with transaction.atomic():
+            now = clock.now()
+            cases = list(Case.objects.select_for_update(skip_locked=True)
+                         .filter(status=CaseStatus.IN_REVIEW, lease_expires_at__lte=now).order_by("id")[:batch])
+            if not cases:
+                return expired
+            entries = []
+            for case in cases:
+                entries.append(ledger.Entry("case.lease_expired", {"reviewer_id": case.assignee_id},
+                                            subject_id=case.subject_id, case_id=case.pk))
+                case.status, case.assignee, case.lease_expires_at, case.claimed_at = CaseStatus.OPEN, None, None, None
+                case.version += 1
+                case.updated_at = now
+            Case.objects.bulk_update(cases, ["status", "assignee", "lease_expires_at", "claimed_at", "version",
+                                             "updated_at"])
+            ledger.record_many(entries)
+            expired += len(cases)
+
+
+@dataclass
+class DecisionInput:
+    verdict: str
+    rationale: str
+    policy: str | None = None
+    actions: list[str] | None = None
+    handle_seconds: int | None = None
+
+
+@transaction.atomic
+def decide(*, actor, case_id: int, version: int, decision: DecisionInput) -> dict:
+    case = _locked_case(actor, case_id)
+    _require_lease(case, actor)
+    if case.version != version:
+        raise Conflict("stale_case", "The case changed since you opened it; reload it and decide again.",
+                       field="version", details={"current_version": case.version})
+    return _decide_locked(case, actor, decision)
+
+
+def _decide_locked(case: Case, actor, decision: DecisionInput, *, bulk_operation: str = "") -> dict:
+    if not decision.rationale or not decision.rationale.strip():
+        raise Invalid("missing_rationale", "Say why: the rationale is required.", field="rationale")
+    if case.kind == CaseKind.APPEAL:
+        from trustops.enforcement.services import appeals
+        return appeals.decide_appeal(case=case, actor=actor, decision=decision, finish=_finish)
+    if decision.verdict not in (Verdict.VIOLATION, Verdict.NO_VIOLATION):
+        raise Invalid("invalid_verdict", "A review decision is `violation` or `no_violation`.", field="verdict")
+    from trustops.enforcement.services import penalties
+
+    policy = None
+    actions: list[str] = []
+    if decision.verdict == Verdict.VIOLATION:
+        if not decision.policy:
+            raise Invalid("missing_policy", "A violation names the policy it breaks.", field="policy")
+        policy = policies.get_active(decision.policy)
+        if policy is None:
+            raise Invalid("unknown_policy", f"No active policy {decision.policy!r}.", field="policy")
+        actions = (penalties.default_actions(case.subject, policy) if decision.actions is None
+                   else list(dict.fromkeys(decision.actions)))
+        penalties.check_actions(case.subject, policy, actions, case.queue.allowed_actions)
+    elif decision.actions:
+        raise Invalid("actions_without_violation", "No action can follow a no-violation decision.", field="actions")
+
+    record = _finish(case, actor, decision, policy=policy, actions=actions, bulk_operation=bulk_operation)
+    enforcement, standing = ([], None)
+    if policy is not None:
+        enforcement, standing = penalties.apply_for(record, subject=case.subject, policy=policy, actions=actions,
+                                                    actor=actor)
+    else:
+        account = penalties.account_of(case.subject)
+        if account is not None:
+            from trustops.enforcement.selectors import standing as standing_of
+            standing = standing_of(account)
+    from trustops.intake import services as intake
+    intake.resolve_reports(case_id=case.pk, decision_id=record.pk, violation=policy is not None, actor=actor)
+    return {"decision_id": record.pk, "enforcement": enforcement, "standing": standing}
+
+
+def _finish(case: Case, actor, decision: DecisionInput, *, policy, actions, appeal_of=None,
+            bulk_operation: str = "") -> Decision:
+    """Write the decision and resolve the case: shared by reviews and appeals."""
+    now = clock.now()
+    handle = decision.handle_seconds
+    if handle is None and case.claimed_at:
+        handle = int((now - case.claimed_at).total_seconds())
+    record = Decision.objects.create(
+        case=case, queue=case.queue, reviewer=actor, verdict=decision.verdict,
+        policy_id=policy.policy_id if policy else None, policy_version_id=policy.version_id if policy else None,
+        actions=actions, rationale=decision.rationale.strip(), handle_seconds=handle, decided_at=now,
+        appeal_of=appeal_of, bulk_operation=bulk_operation)
+    _bump(case, status=CaseStatus.RESOLVED, resolved_at=now, lease_expires_at=None)
+    ledger.record("decision.made", actor=actor, subject_id=case.subject_id, case_id=case.pk, payload={
+        "decision_id": record.pk, "verdict": record.verdict, "policy": policy.code if policy else None,
+        "policy_version": policy.version if policy else None, "actions": actions, "queue": case.queue.key,
+        "handle_seconds": handle, "appeal_of": appeal_of.pk if appeal_of else None, "bulk": bulk_operation or None})
+    return record
+
+
+@transaction.atomic
+def escalate(*, actor, case_id: int, to_queue: str, reason: str) -> Case:
+    case = _locked_case(actor, case_id)
+    if actor.role not in LEAD_ROLES:
+        _require_lease(case, actor)
+    elif case.status == CaseStatus.RESOLVED:
+        raise Conflict("case_resolved", "A resolved case cannot be escalated; appeal the decision instead.")
+    if not reason or not reason.strip():
+        raise Invalid("missing_reason", "Say why the case needs a higher tier.", field="reason")
+    target = Queue.objects.filter(key=to_queue, active=True).first()
+    if target is None:
+        raise Invalid("unknown_queue", f"No queue {to_queue!r}.", field="to_queue")
+    if target.pk == case.queue_id or target.tier < max(2, case.queue.tier):
+        raise Invalid("not_higher_tier", f"{to_queue!r} is not a higher-tier queue than {case.queue.key!r}.",
+                      field="to_queue")
+    now = clock.now()
+    from_queue = case.queue.key
+    _bump(case, queue=target, status=CaseStatus.OPEN, assignee=None, lease_expires_at=None, claimed_at=None,
+          escalation_count=case.escalation_count + 1,
+          sla_due_at=min(case.sla_due_at, now + timedelta(seconds=target.sla_seconds)))
+    ledger.record("case.escalated", actor=actor, subject_id=case.subject_id, case_id=case.pk,
+                  payload={"from_queue": from_queue, "to_queue": target.key, "reason": reason.strip()})
+    return case
+
+
+def open_appeal_case(*, decision: Decision, actor) -> Case:
+    """An appeal is its own case in the appeals queue, kept away from the reviewer who decided."""
+    from trustops.review.priority import PriorityInputs, priority
+
+    queue = Queue.objects.filter(key=settings.TRUSTOPS["APPEALS_QUEUE"], active=True).first()
+    if queue is None:
+        raise Conflict("no_appeals_queue", f"No active appeals queue {settings.TRUSTOPS['APPEALS_QUEUE']!r}.")
+    original = decision.case
+    now = clock.now()
+    case = Case.objects.create(
+        kind=CaseKind.APPEAL, subject=original.subject, queue=queue, status=CaseStatus.OPEN,
+        policy_id=decision.policy_id, severity=original.severity, report_count=0, max_source_trust=0.6,
+        opened_at=now, last_reported_at=now, updated_at=now, sla_due_at=now + timedelta(seconds=queue.sla_seconds),
+        excluded_reviewer_id=decision.reviewer_id, appeal_of=decision,
+        priority=priority(PriorityInputs(severity=original.severity, notice_count=1, max_source_trust=0.6,
+                                         reach=original.subject.reach, waited_hours=0)))
+    ledger.record("case.opened", actor=actor, subject_id=case.subject_id, case_id=case.pk, payload={
+        "kind": case.kind, "queue": queue.key, "priority": case.priority, "appeal_of": decision.pk,
+        "sla_due_at": case.sla_due_at})
+    return case
+
+
+@dataclass
+class BulkSelection:
+    case_ids: list[int] | None = None
+    owner_type: str | None = None
+    owner_external_id: str | None = None
+    queue: str | None = None
+    policy_prefix: str | None = None
+
+
+def _select_for_bulk(actor, selection: BulkSelection):
+    qs = selectors.cases_visible_to(actor).filter(kind=CaseKind.REPORT_REVIEW,
+                                                  status__in=[CaseStatus.OPEN, CaseStatus.IN_REVIEW])
+    if not any([selection.case_ids, selection.owner_external_id, selection.queue, selection.policy_prefix]):
+        raise Invalid("empty_selection", "Select cases by ids, owner, queue or policy.", field="selection")
+    if selection.case_ids:
+        qs = qs.filter(pk__in=selection.case_ids)
+    if selection.owner_external_id:
+        from django.db.models import Q
+        owner = Q(subject__owner__type=selection.owner_type, subject__owner__external_id=selection.owner_external_id)
+        itself = Q(subject__type=selection.owner_type, subject__external_id=selection.owner_external_id)
+        qs = qs.filter(owner | itself)
+    if selection.queue:
+        qs = qs.filter(queue__key=selection.queue)
+    if selection.policy_prefix:
+        from django.db.models import Q
+        qs = qs.filter(Q(policy__code=selection.policy_prefix) | Q(policy__code__startswith=selection.policy_prefix + "."))
+    return qs.order_by("id")
+
+
+@transaction.atomic
+def bulk_decide(*, actor, selection: BulkSelection, decision: DecisionInput, dry_run: bool, max_cases: int) -> dict:
+    """A lead applies one decision to a selection of open cases; each case gets its own decision and events."""
+    if actor.role not in LEAD_ROLES:
+        raise Forbidden("leads_only", "Only team leads, policy managers and admins act in bulk.")
+    cap = settings.TRUSTOPS["BULK_DECISION_MAX"]
+    if not 1 <= max_cases <= cap:
+        raise Invalid("invalid_cap", f"max_cases must be within 1..{cap}.", field="max_cases")
+    matched = list(_select_for_bulk(actor, selection).select_related("subject", "queue", "assignee")[:max_cases + 1])
+    if len(matched) > max_cases:
+        raise Invalid("too_many_cases", f"More than {max_cases} cases match; narrow the selection or raise the cap.",
+                      field="max_cases")
+    busy = [c for c in matched if c.status == CaseStatus.IN_REVIEW and c.assignee_id != actor.pk
+            and c.lease_expires_at and c.lease_expires_at > clock.now()]
+    targets = [c for c in matched if c not in busy]
+    preview = {"matched": len(matched), "skipped_in_review": [c.pk for c in busy],
+               "cases": [{"id": c.pk, "subject_type": c.subject.type, "subject_external_id": c.subject.external_id,
+                          "queue": c.queue.key} for c in targets]}
+    if dry_run:
+        return {**preview, "dry_run": True, "decisions": []}
+    operation = f"bulk-{clock.now():%Y%m%d%H%M%S}-{actor.pk}"
+    results = []
+    for case in targets:
+        locked = Case.objects.select_for_update(of=("self",)).select_related("subject", "subject__owner", "queue").get(pk=case.pk)
+        if locked.status == CaseStatus.RESOLVED:
+            continue
+        outcome = _decide_locked(locked, actor, decision, bulk_operation=operation)
+        results.append({"case_id": locked.pk, **outcome})
+    ledger.record("bulk_decision.applied", actor=actor, payload={
+        "operation": operation, "verdict": decision.verdict, "policy": decision.policy, "cases": len(results)})
+    return {**preview, "dry_run": False, "operation": operation, "decisions": results}

@@ -57,26 +57,26 @@ def list_cases(user, *, queue: str | None = None, status: str | None = None, sub
 
 
 def queue_overview(user) -> list[dict]:
-    """Depth, oldest waiting age and SLA risk per visible queue, in one grouped query."""
+    """Depth, oldest waiting age and SLA risk per visible queue, counting only cases the user may see."""
     now = clock.now()
     queues = list(queues_visible_to(user).order_by("tier", "key"))
     if not queues:
         return []
+    waiting = cases_visible_to(user).filter(queue__in=queues, status__in=[CaseStatus.OPEN, CaseStatus.IN_REVIEW])
     stats = {row["queue_id"]: row for row in (
-        Case.objects.filter(queue__in=queues, status__in=[CaseStatus.OPEN, CaseStatus.IN_REVIEW])
-        .values("queue_id")
+        waiting.values("queue_id")
         .annotate(depth=Count("id", filter=Q(status=CaseStatus.OPEN)),
                   in_review=Count("id", filter=Q(status=CaseStatus.IN_REVIEW)),
                   oldest=Min("opened_at", filter=Q(status=CaseStatus.OPEN)),
                   breached=Count("id", filter=Q(sla_due_at__lt=now)))
     )}
-    # SLA risk depends on each queue's own target, so it is a second grouped count per distinct target.
+    # At risk: not yet breached but inside the last quarter of the queue's own SLA target.
     risk: dict[int, int] = {}
     for sla_seconds in {q.sla_seconds for q in queues}:
         horizon = now + timedelta(seconds=sla_seconds * SLA_RISK_SHARE)
         ids = [q.id for q in queues if q.sla_seconds == sla_seconds]
-        for row in (Case.objects.filter(queue_id__in=ids, status__in=[CaseStatus.OPEN, CaseStatus.IN_REVIEW],
-                                        sla_due_at__lt=horizon).values("queue_id").annotate(n=Count("id"))):
+        for row in (waiting.filter(queue_id__in=ids, sla_due_at__gte=now, sla_due_at__lt=horizon)
+                    .values("queue_id").annotate(n=Count("id"))):
             risk[row["queue_id"]] = row["n"]
     rows = []
     for q in queues:

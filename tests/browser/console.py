@@ -1,0 +1,42 @@
+"""What a person does in the console and what they read there, in their own terms (labels, buttons, tables)."""
+from playwright.sync_api import Page, expect
+
+# Everyone the browser tests create signs in with this password.
+PASSWORD = "correct horse battery staple"
+
+
+def sign_in(page: Page, user, password: str = PASSWORD) -> None:
+    page.goto("/login/")
+    page.get_by_label("Username").fill(user.username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def sign_out(page: Page) -> None:
+    page.get_by_role("button", name="Sign out").click()
+
+
+def queue_rows(page: Page) -> dict[str, dict[str, str]]:
+    """The queue overview as read on screen: queue key -> {column heading: value shown}.
+
+    The first cell shows the queue's name with its key on the line below.
+    """
+    table = page.get_by_role("table")
+    expect(table).to_be_visible()
+    headings = [h.strip().lower() for h in table.get_by_role("columnheader").all_text_contents()]
+    rows = {}
+    for row in table.get_by_role("row").all():
+        cells = [c.inner_text().strip() for c in row.get_by_role("cell").all()]
+        if not cells:
+            continue  # the heading row
+        name, key = cells[0].splitlines()[0].strip(), cells[0].splitlines()[-1].strip()
+        rows[key] = {**dict(zip(headings, cells)), "queue": name}
+    return rows
+
+
+def queue_cell(page: Page, queue_key: str, heading: str):
+    """The cell a person looks at for one queue under one column heading, e.g. ("general-us", "Waiting")."""
+    table = page.get_by_role("table")
+    headings = [h.strip().lower() for h in table.get_by_role("columnheader").all_text_contents()]
+    row = table.get_by_role("row").filter(has_text=queue_key)
+    return row.get_by_role("cell").nth(headings.index(heading.lower()))

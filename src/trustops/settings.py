@@ -42,6 +42,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "js_lib_htmx",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "trustops.kernel",
     "trustops.identity",
     "trustops.ledger",
@@ -62,9 +65,21 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
+
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+# Login throttling: five failures for one username from one address lock it for fifteen minutes.
+AXES_FAILURE_LIMIT = int(os.environ.get("TRUSTOPS_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = 0.25
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+AXES_IPWARE_PROXY_COUNT = int(os.environ.get("TRUSTOPS_PROXY_COUNT", "0")) or None
+OTP_TOTP_ISSUER = "trustops"
 
 ROOT_URLCONF = "trustops.urls"
 WSGI_APPLICATION = "trustops.wsgi.application"
@@ -177,4 +192,6 @@ TRUSTOPS = {
     "APPEAL_WINDOW_DAYS": int(os.environ.get("TRUSTOPS_APPEAL_WINDOW_DAYS", "183")),
     "APPEALS_QUEUE": os.environ.get("TRUSTOPS_APPEALS_QUEUE", "appeals"),
     "BULK_DECISION_MAX": 500,
+    # Roles that must confirm a TOTP code after their password (DESIGN §5: privileged roles).
+    "TOTP_ROLES": ["admin", "team_lead"],
 }

@@ -26,12 +26,20 @@ class Team(models.Model):
         return self.name
 
 
+class MediaPreference(models.TextChoices):
+    """How subject media is shown before a click reveals it (moderator wellbeing)."""
+    BLUR = "blur", "Blurred and greyscale"
+    GREYSCALE = "greyscale", "Greyscale"
+    CLEAR = "clear", "As is"
+
+
 class User(AbstractUser):
     role = models.CharField(max_length=32, choices=Role.choices, default=Role.MODERATOR)
     team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="members")
     vendor = models.ForeignKey(Vendor, null=True, blank=True, on_delete=models.PROTECT, related_name="people")
     # Data regions whose content and personal data this person may see; "*" clears all.
     cleared_regions = models.JSONField(default=list, blank=True)
+    media_preference = models.CharField(max_length=12, choices=MediaPreference.choices, default=MediaPreference.BLUR)
 
     def region_codes(self) -> list[str] | None:
         """None means every region."""

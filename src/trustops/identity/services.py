@@ -93,3 +93,16 @@ def touch_token(token: ApiToken, *, every_seconds: int) -> None:
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() >= every_seconds:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
+
+
+@transaction.atomic
+def set_media_preference(*, user: User, preference: str) -> User:
+    from trustops.identity.models import MediaPreference
+
+    if preference not in MediaPreference.values:
+        raise Invalid("unknown_preference", f"One of: {', '.join(MediaPreference.values)}.", field="media_preference")
+    if user.media_preference != preference:
+        User.objects.filter(pk=user.pk).update(media_preference=preference)
+        user.media_preference = preference
+        ledger.record("user.media_preference_changed", actor=user, payload={"media_preference": preference})
+    return user

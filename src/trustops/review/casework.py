@@ -15,7 +15,7 @@ from trustops.kernel.errors import Conflict, Forbidden, Invalid, NotFound
 from trustops.ledger import services as ledger
 from trustops.policies import selectors as policies
 from trustops.review import selectors
-from trustops.review.models import Case, CaseKind, CaseSkip, CaseStatus, Decision, Queue, Verdict
+from trustops.review.models import Case, CaseKind, CaseSkip, CaseStatus, Decision, Exposure, Queue, Verdict
 
 
 def _lease() -> timedelta:
@@ -34,6 +34,14 @@ def _locked_case(actor, case_id: int) -> Case:
 def _require_lease(case: Case, actor) -> None:
     if case.status != CaseStatus.IN_REVIEW or case.assignee_id != actor.pk or case.lease_expires_at <= clock.now():
         raise Conflict("lease_lost", "You no longer hold this case; claim it again.")
+
+
+def _record_exposure(case: Case, reviewer_id: int | None) -> None:
+    """On severe queues, the time from claim to hand-back counts as exposure for that reviewer."""
+    if reviewer_id and case.claimed_at and case.queue.severe_content:
+        now = clock.now()
+        Exposure.objects.create(reviewer_id=reviewer_id, queue_id=case.queue_id, case=case, ended_at=now,
+                                seconds=max(0, int((now - case.claimed_at).total_seconds())))
 
 
 def _bump(case: Case, **fields) -> None:
@@ -72,6 +80,7 @@ def renew(*, actor, case_id: int) -> Case:
 def release(*, actor, case_id: int, skip: bool = False) -> Case:
     case = _locked_case(actor, case_id)
     _require_lease(case, actor)
+    _record_exposure(case, actor.pk)
     _bump(case, status=CaseStatus.OPEN, assignee=None, lease_expires_at=None, claimed_at=None)
     if skip:
         CaseSkip.objects.get_or_create(case=case, reviewer=actor, defaults={"skipped_at": clock.now()})
@@ -86,12 +95,13 @@ def expire_leases(*, batch: int = 500) -> int:
     while True:
         with transaction.atomic():
             now = clock.now()
-            cases = list(Case.objects.select_for_update(skip_locked=True)
+            cases = list(Case.objects.select_for_update(skip_locked=True, of=("self",)).select_related("queue")
                          .filter(status=CaseStatus.IN_REVIEW, lease_expires_at__lte=now).order_by("id")[:batch])
             if not cases:
                 return expired
             entries = []
             for case in cases:
+                _record_exposure(case, case.assignee_id)
                 entries.append(ledger.Entry("case.lease_expired", {"reviewer_id": case.assignee_id},
                                             subject_id=case.subject_id, case_id=case.pk))
                 case.status, case.assignee, case.lease_expires_at, case.claimed_at = CaseStatus.OPEN, None, None, None
@@ -173,6 +183,7 @@ def _finish(case: Case, actor, decision: DecisionInput, *, policy, actions, appe
         policy_id=policy.policy_id if policy else None, policy_version_id=policy.version_id if policy else None,
         actions=actions, rationale=decision.rationale.strip(), handle_seconds=handle, decided_at=now,
         appeal_of=appeal_of, bulk_operation=bulk_operation)
+    _record_exposure(case, actor.pk)
     _bump(case, status=CaseStatus.RESOLVED, resolved_at=now, lease_expires_at=None)
     ledger.record("decision.made", actor=actor, subject_id=case.subject_id, case_id=case.pk, payload={
         "decision_id": record.pk, "verdict": record.verdict, "policy": policy.code if policy else None,
@@ -198,6 +209,7 @@ def escalate(*, actor, case_id: int, to_queue: str, reason: str) -> Case:
                       field="to_queue")
     now = clock.now()
     from_queue = case.queue.key
+    _record_exposure(case, case.assignee_id)
     _bump(case, queue=target, status=CaseStatus.OPEN, assignee=None, lease_expires_at=None, claimed_at=None,
           escalation_count=case.escalation_count + 1,
           sla_due_at=min(case.sla_due_at, now + timedelta(seconds=target.sla_seconds)))

@@ -153,3 +153,15 @@ class Decision(models.Model):
 
     def __str__(self):
         return f"decision {self.pk} on case {self.case_id}: {self.verdict}"
+
+
+class Exposure(models.Model):
+    """Time a reviewer spent with a case from a severe-content queue (wellbeing tracking)."""
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="exposures")
+    queue = models.ForeignKey(Queue, on_delete=models.PROTECT, related_name="+")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    seconds = models.PositiveIntegerField()
+    ended_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["reviewer", "ended_at"], name="exposure_reviewer")]

@@ -122,3 +122,10 @@ def claimable_cases(user, queue: Queue) -> QuerySet[Case]:
     if regions is not None:
         qs = qs.filter(subject__region__in=regions)
     return qs.exclude(skips__reviewer=user).exclude(excluded_reviewer=user)
+
+
+def exposure_seconds(user, *, since) -> int:
+    from django.db.models import Sum
+
+    from trustops.review.models import Exposure
+    return Exposure.objects.filter(reviewer=user, ended_at__gte=since).aggregate(s=Sum("seconds"))["s"] or 0

@@ -70,3 +70,50 @@ def test_roles_without_case_work_see_no_cases(api, world):
     case = world.report()
     support = world.person("helpdesk", "support_specialist", scopes=["cases:read"])
     assert ApiClient(support.token).get(f"/api/v1/cases/{case['case_id']}").status_code == 404
+
+
+def test_standing_follows_region_clearance(api, world):
+    subject = world.subject(region="DE")
+    world.report(subject=subject)
+    owner = subject["owner"]["external_id"]
+    us_only = ApiClient(world.moderator("us-mod", regions=["US"]).token)
+    assert us_only.get(f"/api/v1/accounts/creator/{owner}/standing").status_code == 404
+    assert api.get(f"/api/v1/accounts/creator/{owner}/standing").status_code == 200
+    assert api.get("/api/v1/accounts/video/whatever/standing").status_code == 404
+
+
+def test_vendor_agent_cannot_claim_from_a_queue_not_contracted_to_them(world):
+    world.report(subject=world.subject(region="BR"))
+    agent = ApiClient(world.vendor_agent("nw-agent", vendor="Northwind BPO").token)
+    assert agent.post("/api/v1/queues/general-intl/claim").status_code == 404
+    assert agent.post("/api/v1/queues/child-safety/claim").status_code == 404
+
+
+def test_vendor_agent_cannot_decide_or_release_a_foreign_case(world):
+    world.report(subject=world.subject(region="BR"))
+    lumen = world.vendor_agent("lumen-agent", vendor="Lumen Outsourcing")
+    case = world.claim(lumen, "general-intl")
+    northwind = world.vendor_agent("nw-agent", vendor="Northwind BPO")
+    assert world.decide(northwind, case, verdict="no_violation").status_code == 404
+    assert ApiClient(northwind.token).post(f"/api/v1/cases/{case['id']}/release").status_code == 404
+
+
+def test_people_who_do_not_review_cannot_claim(world):
+    world.report(subject=world.subject(region="US"))
+    analyst = world.person("analyst", "analyst", scopes=["cases:write"])
+    response = ApiClient(analyst.token).post("/api/v1/queues/general-us/claim")
+    assert response.status_code == 403 and response.json()["error"]["code"] == "not_allowed_to_work_queue"
+
+
+def test_a_moderator_not_cleared_for_a_region_is_never_given_its_cases(world):
+    world.report(subject=world.subject(region="US"), reason="integrity.spam")
+    world.report(subject=world.subject(region="DE"), reason="integrity.spam")
+    us_only = world.moderator("us-mod", regions=["US"])
+    case = world.claim(us_only, "integrity")
+    assert case["subject"]["region"] == "US"
+    assert ApiClient(us_only.token).post("/api/v1/queues/integrity/claim").status_code == 204
+
+
+def test_the_integration_token_cannot_work_cases(api, world):
+    world.report(subject=world.subject(region="US"))
+    assert api.post("/api/v1/queues/general-us/claim").status_code == 403

@@ -79,3 +79,24 @@ def test_the_loadpolicies_command(db, capsys, tmp_path):
     broken.write_text("{nope")
     with pytest.raises(CommandError, match="unreadable_taxonomy"):
         call_command("loadpolicies", str(broken))
+
+
+def test_the_default_file_ships_penalty_ladders(platform):
+    from trustops.policies.selectors import ladder_for
+    assert ladder_for("live.gift_begging").family == "live"
+    assert ladder_for("hate.slurs").family == "*"
+    steps = ladder_for("harassment.bullying").steps
+    assert [s["action"] for s in steps] == ["warn", "restrict_commenting", "suspend", "ban"]
+
+
+@pytest.mark.parametrize("ladder, code", [
+    ({"family": "nope", "steps": []}, "unknown_family"),
+    ({"family": "*", "steps": [{"at": 0, "action": "ban"}]}, "invalid_ladder"),
+    ({"family": "*", "steps": [{"at": 2, "action": "remove"}]}, "invalid_ladder"),
+    ({"family": "*", "severity_points": {"9": 1}, "steps": []}, "invalid_ladder"),
+])
+def test_invalid_ladders_are_refused(db, ladder, code):
+    with pytest.raises(Invalid) as caught:
+        services.load_taxonomy({"policies": [{"code": "fine", "severity": 1,
+                                              "dsa_category": "STATEMENT_CATEGORY_VIOLENCE"}], "ladders": [ladder]})
+    assert caught.value.code == code

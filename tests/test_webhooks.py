@@ -117,3 +117,19 @@ def test_signature_timestamps_expire():
     header = signatures.sign(SECRET, b"{}", timestamp=1_000_000)
     assert signatures.verify(SECRET, b"{}", header, now=1_000_100)
     assert not signatures.verify(SECRET, b"{}", header, now=1_000_000 + 3600)
+
+
+def test_a_delivery_whose_worker_died_is_sent_by_the_sweep(db):
+    ep = Endpoint(failures=0)
+    try:
+        outbox.save_endpoint(name="platform", url=ep.url, secret=SECRET)
+        outbox.enqueue("enforcement.applied", {"decision_id": 7})
+        delivery = Delivery.objects.get()
+        assert outbox._take(delivery.pk) is not None         # a worker leased it and died before sending
+        assert outbox.deliver_due() == 0                      # still leased: nobody sends it twice
+        with clock.frozen(clock.now() + timedelta(seconds=outbox.LOCK_SECONDS + 1)):
+            assert outbox.deliver_due() == 1
+        delivery.refresh_from_db()
+        assert delivery.status == "delivered" and len(ep.received) == 1
+    finally:
+        ep.close()

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "trustops.review",
     "trustops.intake",
     "trustops.enforcement",
+    "trustops.quality",
     "trustops.simulation",
     "trustops.console",
 ]

@@ -10,6 +10,7 @@ class Role(models.TextChoices):
     VENDOR_AGENT = "vendor_agent", "Vendor agent"
     VENDOR_MANAGER = "vendor_manager", "Vendor manager"
     QA_AUDITOR = "qa_auditor", "QA auditor"
+    QA_LEAD = "qa_lead", "QA lead"
     ANALYST = "analyst", "Analyst"
     MERCHANT_SPECIALIST = "merchant_specialist", "Merchant specialist"
     SUPPORT_SPECIALIST = "support_specialist", "Support specialist"
@@ -26,16 +27,21 @@ SCOPES = {
     "queues:read": "read queues",
     "policies:read": "read the policy taxonomy",
     "ledger:read": "read ledger timelines",
+    "quality:read": "read audits, accuracy and calibration results",
+    "quality:write": "sample, audit, dispute and calibrate",
     "admin": "administer trustops",
 }
 
-_REVIEWER = ["subjects:read", "cases:read", "cases:write", "queues:read", "policies:read", "ledger:read"]
+_REVIEWER = ["subjects:read", "cases:read", "cases:write", "queues:read", "policies:read", "ledger:read",
+             "quality:read", "quality:write"]
 DEFAULT_SCOPES = {
     Role.ADMIN: list(SCOPES),
     Role.INTEGRATION: ["reports:write", "signals:write", "subjects:read", "cases:read", "policies:read",
                        "ledger:read"],
     Role.SUPPORT_SPECIALIST: ["policies:read"],
     Role.ENGINEER: ["policies:read", "queues:read"],
+    Role.VENDOR_MANAGER: ["queues:read", "policies:read", "quality:read", "quality:write"],
+    Role.ANALYST: ["subjects:read", "cases:read", "queues:read", "policies:read", "ledger:read", "quality:read"],
 }
 
 
@@ -45,7 +51,7 @@ def default_scopes(role: str) -> list[str]:
 
 # Roles whose people review cases without a vendor: they see every queue in their cleared regions.
 IN_HOUSE_CASE_ROLES = {Role.ADMIN, Role.POLICY_MANAGER, Role.TEAM_LEAD, Role.MODERATOR, Role.QA_AUDITOR,
-                       Role.ANALYST, Role.MERCHANT_SPECIALIST, Role.INTEGRATION}
+                       Role.QA_LEAD, Role.ANALYST, Role.MERCHANT_SPECIALIST, Role.INTEGRATION}
 VENDOR_ROLES = {Role.VENDOR_AGENT, Role.VENDOR_MANAGER}
 
 # Roles whose people take cases from queues (claim, decide, escalate).
@@ -53,3 +59,8 @@ REVIEWER_ROLES = {Role.ADMIN, Role.POLICY_MANAGER, Role.TEAM_LEAD, Role.MODERATO
                   Role.VENDOR_AGENT}
 # Roles that may act on many cases at once (bulk decisions) and take over a colleague's case.
 LEAD_ROLES = {Role.ADMIN, Role.POLICY_MANAGER, Role.TEAM_LEAD}
+# Quality: who audits, who arbitrates disputes and runs calibrations, who sees all quality data.
+AUDITOR_ROLES = {Role.QA_AUDITOR, Role.QA_LEAD, Role.ADMIN}
+QA_LEAD_ROLES = {Role.QA_LEAD, Role.ADMIN}
+QUALITY_READER_ROLES = {Role.QA_AUDITOR, Role.QA_LEAD, Role.ADMIN, Role.ANALYST, Role.POLICY_MANAGER,
+                        Role.TEAM_LEAD}

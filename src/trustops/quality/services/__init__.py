@@ -1,0 +1,1 @@
+"""Quality writers: sampling, audits and disputes, calibration sessions."""

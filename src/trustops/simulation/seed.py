@@ -1,0 +1,166 @@
+"""Seeding a database with the synthetic world: the operating setup, demo people, and three days of history.
+
+History is replayed through the real intake services with the clock moved back, so cases carry realistic
+ages, priorities and SLA deadlines.
+"""
+import logging
+import time
+from collections import defaultdict
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from django.conf import settings
+
+from trustops.identity import services as identity
+from trustops.identity.auth import authenticate_token
+from trustops.identity.models import User
+from trustops.identity.roles import default_scopes
+from trustops.intake import services as intake
+from trustops.intake.schemas import SignalIn
+from trustops.kernel import clock
+from trustops.kernel.errors import DomainError
+from trustops.policies.selectors import active_catalogue
+from trustops.simulation import platform, services
+from trustops.simulation.models import Seeding
+from trustops.simulation.world import CATALOGUE_SECONDS, World, generate, scale_of
+
+log = logging.getLogger(__name__)
+
+DEMO_PASSWORD = "trustops-demo"  # for the demo database only
+INTEGRATION = "integration"
+# username, role, vendor, team, cleared regions
+DEMO_PEOPLE = [
+    ("admin", "admin", None, None, ("*",)),
+    ("lead", "team_lead", None, platform.IN_HOUSE_TEAM, ("*",)),
+    ("moderator", "moderator", None, platform.IN_HOUSE_TEAM, ("*",)),
+    ("agent.northwind", "vendor_agent", platform.VENDOR_A, f"{platform.VENDOR_A} agents", ("US",)),
+    ("agent.lumen", "vendor_agent", platform.VENDOR_B, f"{platform.VENDOR_B} agents", ("*",)),
+    ("qa", "qa_auditor", None, None, ("*",)),
+    ("vendor.manager", "vendor_manager", platform.VENDOR_A, None, ("*",)),
+    (INTEGRATION, "integration", None, None, ("*",)),
+]
+# The demo token may also read queue depth, so the API can be tried with it straight away.
+DEMO_TOKEN_EXTRA_SCOPES = ["queues:read"]
+WINDOW_SECONDS = 10 * 60       # reports and signals are replayed in ten-minute slices, one intake batch each
+PUBLISH_WINDOW_SECONDS = 3600  # the platform shares new accounts and items hourly
+BATCH_MAX = 1000
+
+
+def token_path() -> Path:
+    return settings.VAR_DIR / "demo-integration-token"
+
+
+def current_seeding() -> Seeding | None:
+    return Seeding.objects.first()
+
+
+def _password_for(role: str) -> str | None:
+    # The integrating platform is a machine: it signs in with its token, never through the console.
+    return None if role == "integration" else DEMO_PASSWORD
+
+
+def create_people() -> dict[str, User]:
+    return {username: platform.person(username, role, vendor=vendor, team=team, regions=regions,
+                                      password=_password_for(role))
+            for username, role, vendor, team, regions in DEMO_PEOPLE}
+
+
+def issue_demo_token(user: User) -> Path:
+    """A fresh integration token, written where the demo banner says it is."""
+    _, plaintext = identity.issue_token(user=user, name="demo",
+                                        scopes=default_scopes(user.role) + DEMO_TOKEN_EXTRA_SCOPES,
+                                        actor="simulation")
+    path = token_path()
+    path.write_text(plaintext + "\n")
+    path.chmod(0o600)
+    return path
+
+
+def ensure_demo_token() -> Path:
+    """Keep a token that still works (a restart should not invalidate a copied token); else issue one."""
+    path = token_path()
+    if path.exists():
+        try:
+            authenticate_token(path.read_text().strip())
+            return path
+        except DomainError:
+            pass
+    return issue_demo_token(platform.person(INTEGRATION, "integration"))
+
+
+def seed_world(*, seed: int = 7, size: str = "default", anchor: datetime | None = None) -> dict:
+    """Seed once. A database that already holds a world keeps it, and its summary is returned."""
+    scale_of(size)  # refuse an unknown size before writing anything
+    seeding = current_seeding()
+    if seeding is not None:
+        return {**seeding.summary, "already_seeded": True}
+    started = time.monotonic()
+    anchor = anchor or clock.now()
+    with clock.frozen(anchor - timedelta(seconds=CATALOGUE_SECONDS + 3600)):
+        platform.install()
+        people = create_people()
+    token = issue_demo_token(people[INTEGRATION])
+    severities = {code: policy.severity for code, policy in active_catalogue().items()}
+    world = generate(seed=seed, size=size, severities=severities)
+    totals = replay(world, anchor=anchor, submitter=people[INTEGRATION])
+    summary = {
+        "seed": seed, "size": size, "accounts": len(world.accounts), "items": len(world.items),
+        "violating_subjects": sum(1 for s in world.subjects if s.violation),
+        **totals, "people": [username for username, *_ in DEMO_PEOPLE], "token_file": str(token),
+        "seconds": round(time.monotonic() - started, 1),
+    }
+    services.record_seeding(seed=seed, size=size, summary=summary)
+    log.debug("seeded world %s", summary)
+    return summary
+
+
+def replay(world: World, *, anchor: datetime, submitter: User) -> dict:
+    """Send the world's history, oldest first: new subjects published hourly, intake in ten-minute slices."""
+    publications: dict[int, list] = defaultdict(list)
+    for subject in world.subjects:
+        publications[subject.age // PUBLISH_WINDOW_SECONDS].append(subject)
+    slices: dict[int, dict[str, list]] = defaultdict(lambda: {"reports": [], "signals": []})
+    for report in world.reports:
+        slices[report.age // WINDOW_SECONDS]["reports"].append(report)
+    for signal in world.signals:
+        slices[signal.age // WINDOW_SECONDS]["signals"].append(signal)
+
+    timeline = sorted([((hour + 1) * PUBLISH_WINDOW_SECONDS, 1, hour) for hour in publications]
+                      + [(index * WINDOW_SECONDS, 0, index) for index in slices], reverse=True)
+    totals = defaultdict(int)
+    for age, is_publication, index in timeline:
+        with clock.frozen(anchor - timedelta(seconds=age)):
+            if is_publication:
+                # Published at the start of its hour, so no report can arrive before its subject is known;
+                # accounts before items, so an item's owner is known when the item arrives.
+                services.publish(plans=sorted(publications[index], key=lambda s: s.owner is not None),
+                                 actor=submitter)
+                continue
+            reports, signals = slices[index]["reports"], slices[index]["signals"]
+            for start in range(0, len(reports), BATCH_MAX):
+                chunk = reports[start:start + BATCH_MAX]
+                _count_reports(totals, intake.submit_reports(submitter=submitter,
+                                                             items=[r.as_intake() for r in chunk]))
+            for signal in signals:
+                _count_signal(totals, intake.submit_signal(submitter=submitter,
+                                                           item=SignalIn.model_validate(signal.as_intake())))
+    totals["true_reports"] = sum(1 for r in world.reports if r.subject.violation)
+    totals["false_reports"] = len(world.reports) - totals["true_reports"]
+    return dict(totals)
+
+
+def _count_reports(totals: dict, outcomes: list) -> None:
+    for outcome in outcomes:
+        if outcome.error is not None:
+            totals["reports_refused"] += 1
+            log.warning("a synthetic report was refused: %s", outcome.error.message)
+            continue
+        totals["reports"] += 1
+        totals["cases_opened"] += outcome.body["case_created"]
+
+
+def _count_signal(totals: dict, outcome) -> None:
+    totals["signals"] += 1
+    if outcome.body["case_id"] is not None:
+        totals["signals_above_threshold"] += 1
+        totals["cases_opened"] += outcome.body["case_created"]

@@ -1,0 +1,129 @@
+"""The synthetic world: reproducible from its seed, fills the queues through real intake, seeds only once."""
+import pytest
+from django.core.management import call_command
+from django.db.models import Count
+
+from trustops.identity.models import User
+from trustops.intake.models import Report, Signal
+from trustops.policies.selectors import active_catalogue
+from trustops.review.models import Case, CaseStatus
+from trustops.simulation import platform as setup
+from trustops.simulation.models import GroundTruth, Seeding
+from trustops.simulation.seed import INTEGRATION, seed_world, token_path
+from trustops.simulation.stream import PlatformStream
+from trustops.simulation.world import generate
+from trustops.subjects.masking import MASK, mask_attributes
+from trustops.subjects.models import Subject
+
+
+@pytest.fixture(autouse=True)
+def _own_var_dir(settings, tmp_path):
+    # The demo token file goes to a temporary var directory, never to a developer's real one.
+    settings.VAR_DIR = tmp_path
+    # Eight demo passwords through argon2 would take most of a tiny seeding's time.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def tiny_world(db):
+    return seed_world(seed=7, size="tiny")
+
+
+def _severities():
+    return {code: policy.severity for code, policy in active_catalogue().items()}
+
+
+def _fingerprint(world):
+    return ([(s.external_id, s.region, s.reach, s.violation, s.owner and s.owner.external_id)
+             for s in world.subjects],
+            [(r.key, r.subject.external_id, r.reason, r.source, r.age) for r in world.reports],
+            [(s.key, s.subject.external_id, s.policy, s.score, s.age) for s in world.signals])
+
+
+def test_the_same_seed_gives_the_same_world(platform):
+    first = generate(seed=7, size="tiny", severities=_severities())
+    again = generate(seed=7, size="tiny", severities=_severities())
+    other = generate(seed=8, size="tiny", severities=_severities())
+
+    assert _fingerprint(first) == _fingerprint(again)
+    assert _fingerprint(first) != _fingerprint(other)
+    assert {r.reason for r in first.reports} <= set(active_catalogue())
+
+
+def test_a_tiny_world_fills_vendor_and_in_house_queues_with_true_and_false_reports(tiny_world):
+    open_by_queue = dict(Case.objects.filter(status=CaseStatus.OPEN).values_list("queue__key")
+                         .annotate(n=Count("id")))
+    assert {"general-us", "general-intl", "integrity"} <= set(open_by_queue)
+    assert len(open_by_queue) >= 5
+
+    truth = dict(GroundTruth.objects.values_list("subject_id", "policy_code"))
+    reported = list(Report.objects.values_list("subject_id", flat=True))
+    assert any(truth[s] for s in reported) and any(truth[s] is None for s in reported)
+    assert Signal.objects.exists() and Signal.objects.filter(case__isnull=False).exists()
+    # Popular subjects draw several reports, which attach to one case.
+    assert Case.objects.filter(report_count__gt=1).exists()
+
+    # History spans days, so some cases are past their SLA and some are not.
+    ages = Case.objects.order_by("opened_at").values_list("opened_at", flat=True)
+    assert (ages.last() - ages.first()).total_seconds() > 24 * 3600
+    assert tiny_world["reports"] == Report.objects.count() and tiny_world.get("reports_refused", 0) == 0
+
+
+def test_the_database_holds_exactly_the_generated_history(tiny_world):
+    planned = generate(seed=7, size="tiny", severities=_severities())
+    stored = dict(Report.objects.values_list("idempotency_key", "policy__code"))
+    assert stored == {r.key: r.reason for r in planned.reports}
+    assert Subject.objects.filter(external_id__in=[s.external_id for s in planned.subjects]).count() == len(
+        planned.subjects)
+
+
+def test_reviewers_never_see_the_ground_truth_and_vendors_see_no_contact_details(tiny_world):
+    codes = set(active_catalogue())
+    for attributes in Subject.objects.values_list("attributes", flat=True):
+        assert not codes & {str(v) for v in attributes.values()}
+    merchant = Subject.objects.filter(type="merchant").first()
+    assert merchant.attributes["contact_email"].endswith(".example")
+    masked = mask_attributes(merchant.attributes)
+    assert masked["contact_email"] == masked["contact_phone"] == MASK
+    assert masked["business_category"] == merchant.attributes["business_category"]
+
+
+def test_demo_people_can_sign_in_and_the_integration_token_is_written(tiny_world, client):
+    signed_in = client.post("/login/", {"username": "agent.northwind", "password": "trustops-demo"})
+    assert signed_in.status_code == 302 and client.session.get("_auth_user_id")
+    agent = User.objects.get(username="agent.northwind")
+    assert agent.vendor.name == setup.VENDOR_A and agent.cleared_regions == ["US"]
+    token = token_path().read_text().strip()
+    response = client.get("/api/v1/queues", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert response.status_code == 200 and {q["key"] for q in response.json()} >= {"general-us", "integrity"}
+
+
+def _counts():
+    return tuple(model.objects.count() for model in (Subject, GroundTruth, Report, Signal, Case, User))
+
+
+def test_seeding_twice_changes_nothing(db):
+    call_command("seed", size="tiny")
+    counts = _counts()
+    call_command("seed", size="tiny", seed=99)
+
+    assert _counts() == counts
+    assert Seeding.objects.count() == 1 and Seeding.objects.get().seed == 7
+
+
+def test_the_live_stream_sends_reports_that_land_as_cases(tiny_world):
+    stream = PlatformStream(submitter=User.objects.get(username=INTEGRATION), seed=3, tag="t1-")
+    totals = stream.tick(reports=6, signals=3)
+
+    sent = Report.objects.filter(idempotency_key__startswith="stream-t1-")
+    assert totals["reports"] == sent.count() == 6
+    assert all(report.case.is_open for report in sent.select_related("case"))
+    assert Signal.objects.filter(idempotency_key__startswith="stream-t1-").count() == totals["signals"] == 3
+    # New items the stream invents carry ground truth like the seeded ones.
+    assert GroundTruth.objects.filter(subject__external_id__contains="-t1-").exists()
+
+
+def test_the_live_stream_starts_from_an_empty_platform(platform):
+    integration = setup.person("stream-integration", "integration")
+    totals = PlatformStream(submitter=integration, seed=5, tag="t2-").tick(reports=3, signals=0)
+    assert totals["reports"] == 3 and Case.objects.count() >= 1

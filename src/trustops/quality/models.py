@@ -123,3 +123,86 @@ class CalibrationLabel(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["item", "participant"], name="one_label_per_participant")]
+
+
+class RcaStatus(models.TextChoices):
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+
+
+class RootCauseAnalysis(models.Model):
+    """Why a group of audited errors happened, and what will be done about it, by whom, by when."""
+    title = models.CharField(max_length=200)
+    category = models.CharField(max_length=16, choices=RcaCategory.choices)
+    root_cause = models.TextField()
+    corrective_action = models.TextField()
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="rcas_owned")
+    due_date = models.DateField()
+    status = models.CharField(max_length=12, choices=RcaStatus.choices, default=RcaStatus.OPEN)
+    audits = models.ManyToManyField(Audit, blank=True, related_name="rcas")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+
+class QualityReport(models.Model):
+    """A generated report (the Monthly Quality Report), kept as it was when generated."""
+    kind = models.CharField(max_length=40, default="monthly_quality")
+    month = models.DateField(help_text="The first day of the month reported on.")
+    generated_at = models.DateTimeField()
+    generated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+", help_text="Empty when the schedule generated it.")
+    data = models.JSONField()
+    html = models.TextField()
+
+    class Meta:
+        indexes = [models.Index(fields=["kind", "month", "generated_at"], name="quality_report_month")]
+
+
+class GoldenItem(models.Model):
+    """A case with a known answer placed in a live queue; reviewers cannot tell it apart from the others."""
+    case = models.OneToOneField("review.Case", on_delete=models.PROTECT, related_name="+")
+    source_case = models.ForeignKey("review.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    expected_verdict = models.CharField(max_length=16)
+    expected_policy = models.ForeignKey("policies.Policy", null=True, blank=True, on_delete=models.PROTECT,
+                                        related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+
+
+class ExperimentStatus(models.TextChoices):
+    DRAFT = "draft"
+    RUNNING = "running"
+    FINISHED = "finished"
+
+
+class Experiment(models.Model):
+    """A controlled comparison, e.g. new guideline text against the old, by reviewer or by item."""
+    name = models.CharField(max_length=200, unique=True)
+    hypothesis = models.TextField(blank=True, default="")
+    unit = models.CharField(max_length=12, choices=[("reviewer", "reviewer"), ("item", "item")])
+    arms = models.JSONField(default=list)
+    seed = models.BigIntegerField(default=1)
+    queue = models.ForeignKey("review.Queue", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=12, choices=ExperimentStatus.choices, default=ExperimentStatus.DRAFT)
+    started_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+
+
+class ExperimentAssignment(models.Model):
+    experiment = models.ForeignKey(Experiment, on_delete=models.CASCADE, related_name="assignments")
+    arm = models.CharField(max_length=60)
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="+")
+    case = models.ForeignKey("review.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["experiment", "reviewer"], condition=models.Q(reviewer__isnull=False),
+                                    name="one_arm_per_reviewer"),
+            models.UniqueConstraint(fields=["experiment", "case"], condition=models.Q(case__isnull=False),
+                                    name="one_arm_per_case"),
+        ]

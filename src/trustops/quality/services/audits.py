@@ -118,7 +118,8 @@ def arbitrate(*, actor, dispute_id: int, outcome: str, note: str, judgement: Jud
     if actor.role not in QA_LEAD_ROLES:
         raise Forbidden("qa_leads_only", "Only a QA lead arbitrates disputes.")
     dispute = get_dispute(actor, dispute_id)
-    dispute = Dispute.objects.select_for_update().select_related("audit__decision__policy").get(pk=dispute.pk)
+    dispute = (Dispute.objects.select_for_update(of=("self",)).select_related("audit__decision__policy")
+               .get(pk=dispute.pk))
     if dispute.status != DisputeStatus.OPEN:
         raise Conflict("dispute_closed", "This dispute was already arbitrated.")
     if outcome not in (DisputeStatus.UPHELD, DisputeStatus.REVISED):

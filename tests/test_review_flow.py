@@ -210,3 +210,10 @@ def test_bulk_decision_refuses_moderators_and_overflowing_selections(world, mod)
     lead = world.person("lead", "team_lead", team="Trust Ops In-house")
     response = ApiClient(lead.token).post("/api/v1/bulk-decisions", body)
     assert response.status_code == 422 and response.json()["error"]["code"] == "too_many_cases"
+
+
+def test_renewing_does_not_make_the_reviewers_form_stale(world, mod):
+    world.report(subject=world.subject(region="US"))
+    case = world.claim(mod, "general-us")
+    ApiClient(mod.token).post(f"/api/v1/cases/{case['id']}/renew")
+    assert world.decide(mod, case, verdict="no_violation").status_code == 200

@@ -1,13 +1,23 @@
 """The synthetic world: reproducible from its seed, fills the queues through real intake, seeds only once."""
+from datetime import datetime, timedelta, timezone
+
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 from django.db.models import Count
 
+from trustops.enforcement.models import Appeal, EnforcementAction
 from trustops.identity.models import User
 from trustops.intake.models import Report, Signal
+from trustops.policies import selectors as policy_selectors
 from trustops.policies.selectors import active_catalogue
-from trustops.review.models import Case, CaseStatus
+from trustops.quality.errors import derive_error_type
+from trustops.quality.models import (Audit, CalibrationLabel, CalibrationSession, Dispute, Experiment, GoldenItem,
+                                     Sample)
+from trustops.review import routing
+from trustops.review.models import Case, CaseStatus, Decision
 from trustops.simulation import platform as setup
+from trustops.simulation import workforce
 from trustops.simulation.models import GroundTruth, Seeding
 from trustops.simulation.seed import INTEGRATION, seed_world, token_path
 from trustops.simulation.stream import PlatformStream
@@ -70,7 +80,7 @@ def test_a_tiny_world_fills_vendor_and_in_house_queues_with_true_and_false_repor
 
 
 def test_the_database_holds_exactly_the_generated_history(tiny_world):
-    planned = generate(seed=7, size="tiny", severities=_severities())
+    planned = generate(seed=7, size="tiny", severities=_severities(), history_seconds=tiny_world["history_seconds"])
     stored = dict(Report.objects.values_list("idempotency_key", "policy__code"))
     assert stored == {r.key: r.reason for r in planned.reports}
     assert Subject.objects.filter(external_id__in=[s.external_id for s in planned.subjects]).count() == len(
@@ -127,3 +137,105 @@ def test_the_live_stream_starts_from_an_empty_platform(platform):
     integration = setup.person("stream-integration", "integration")
     totals = PlatformStream(submitter=integration, seed=5, tag="t2-").tick(reports=3, signals=0)
     assert totals["reports"] == 3 and Case.objects.count() >= 1
+
+
+# ---- the simulated month: review, appeals and QA through the real services ----
+
+MONTH_ANCHOR = datetime(2026, 3, 18, 15, 30, tzinfo=timezone.utc)
+REVIEW_VERDICTS = ["violation", "no_violation"]
+
+
+@pytest.fixture
+def tiny_month(db):
+    """A tiny world seeded at a fixed moment, so the month's work is the same on every run."""
+    return seed_world(seed=7, size="tiny", anchor=MONTH_ANCHOR)
+
+
+def _right(decision, truth: dict) -> bool:
+    policy = truth[decision.case.subject_id]
+    if decision.verdict == "no_violation":
+        return policy is None
+    return decision.policy.code == policy
+
+
+def test_reviewers_work_a_month_of_queues_against_the_hidden_truth(tiny_month):
+    decisions = list(Decision.objects.filter(verdict__in=REVIEW_VERDICTS, appeal_of__isnull=True)
+                     .select_related("case", "reviewer", "policy"))
+    profiles = {r.username: r for r in workforce.REVIEWERS}
+    reviewers = {d.reviewer.username for d in decisions}
+    assert len(reviewers) >= 4 and reviewers <= set(profiles)
+    # In-house and vendor agents, each with their own accuracy.
+    assert len({profiles[u].accuracy for u in reviewers}) >= 3
+    assert None in {profiles[u].vendor for u in reviewers} and len({profiles[u].vendor for u in reviewers}) >= 2
+    assert len({p.accuracy for p in profiles.values()}) >= 8 and profiles[workforce.NEW_AGENT].accuracy < 0.85
+
+    # Spread over the month, each claimed after its case opened, with a handle time.
+    times = sorted(d.decided_at for d in decisions)
+    assert times[-1] - times[0] > timedelta(days=20) and times[-1] <= MONTH_ANCHOR
+    assert all(d.decided_at >= d.case.opened_at and d.handle_seconds for d in decisions)
+    truth = dict(GroundTruth.objects.values_list("subject_id", "policy_code"))
+    share_right = sum(_right(d, truth) for d in decisions) / len(decisions)
+    assert 0.5 <= share_right <= 1
+    # The burst of the last days is left waiting: the demo opens on a live backlog.
+    assert Case.objects.filter(status=CaseStatus.OPEN).count() >= 20
+    assert tiny_month["decisions"] == len(decisions)
+
+
+def test_appeals_audits_calibration_and_golden_items_fill_the_month(tiny_month):
+    appeals = list(Appeal.objects.select_related("decision", "outcome"))
+    assert appeals and any(a.status in ("upheld", "overturned") for a in appeals)
+    for appeal in appeals:
+        if appeal.outcome_id:
+            assert appeal.outcome.reviewer_id != appeal.decision.reviewer_id
+
+    audits = list(Audit.objects.select_related("decision__policy", "correct_policy"))
+    assert len(audits) >= 5 and Sample.objects.count() >= 3
+    for audit in audits:
+        decision = audit.decision
+        assert audit.error_type == derive_error_type(
+            decided_verdict=decision.verdict, decided_policy=decision.policy.code if decision.policy_id else None,
+            decided_actions=decision.actions, correct_verdict=audit.correct_verdict,
+            correct_policy=audit.correct_policy.code if audit.correct_policy_id else None,
+            correct_actions=audit.correct_actions)
+        if audit.error_type != "correct":
+            assert audit.rca_category                      # every error carries its root-cause category
+    revised = Dispute.objects.get(status="revised")
+    assert revised.audit_before["error_type"] != "correct" and revised.audit.error_type == "correct"
+
+    session = CalibrationSession.objects.get()
+    assert session.closed_at is not None
+    items, participants = session.items.count(), session.participants.count()
+    assert items >= 2 and participants >= 4
+    assert CalibrationLabel.objects.filter(item__session=session).count() == items * participants - 1
+    assert all(item.benchmark_label for item in session.items.all())
+
+    golden = list(GoldenItem.objects.select_related("case"))
+    assert golden
+    decided = Decision.objects.filter(case__in=[g.case for g in golden])
+    assert decided.exists() and not EnforcementAction.objects.filter(decision__in=decided).exists()
+    assert Experiment.objects.get().status == "finished"
+
+
+def _month_fingerprint():
+    """Seed the tiny month, read what happened in it, and roll it all back."""
+    with transaction.atomic():
+        seed_world(seed=7, size="tiny", anchor=MONTH_ANCHOR)
+        fingerprint = (
+            sorted(Decision.objects.values_list("case__subject__external_id", "reviewer__username", "verdict",
+                                                "policy__code", "decided_at", "handle_seconds")),
+            sorted(Audit.objects.values_list("decision__case__subject__external_id", "auditor__username",
+                                             "error_type", "rca_category", "created_at")),
+            sorted(Appeal.objects.values_list("decision__case__subject__external_id", "status")),
+            sorted(GoldenItem.objects.values_list("case__subject__external_id", "expected_verdict")),
+            sorted(CalibrationLabel.objects.values_list("participant__username", "label")),
+        )
+        transaction.set_rollback(True)
+    policy_selectors.clear_cache()
+    routing.clear_cache()
+    return fingerprint
+
+
+def test_the_simulated_month_is_reproducible_from_its_seed(db):
+    first = _month_fingerprint()
+    assert all(first)
+    assert _month_fingerprint() == first

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "trustops.intake",
     "trustops.enforcement",
     "trustops.quality",
+    "trustops.insights",
     "trustops.simulation",
     "trustops.console",
 ]
@@ -67,6 +68,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "trustops.console.middleware.RequireSecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -79,6 +81,7 @@ AXES_COOLOFF_TIME = 0.25
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+AXES_LOCKOUT_CALLABLE = "trustops.console.sign_in.locked_out"
 AXES_IPWARE_PROXY_COUNT = int(os.environ.get("TRUSTOPS_PROXY_COUNT", "0")) or None
 OTP_TOTP_ISSUER = "trustops"
 

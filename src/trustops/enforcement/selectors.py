@@ -45,3 +45,41 @@ def standing(account, now=None) -> dict:
 
 def actions_for_decision(decision):
     return EnforcementAction.objects.filter(decision=decision).select_related("target").order_by("id")
+
+
+def appeal_for_case(case):
+    """The appeal behind an appeal case, with the decision under appeal. Callers have the case from get_case."""
+    from trustops.enforcement.models import Appeal
+
+    return (Appeal.objects.select_related("decision__policy", "decision__reviewer", "decision__case__queue",
+                                          "outcome__reviewer").filter(case=case).first())
+
+
+def pending_appeals_visible_to(user, *, limit: int = 200):
+    """Appeals waiting for their re-review, in appeal cases the user may see; oldest first."""
+    from trustops.enforcement.models import Appeal, AppealStatus
+    from trustops.review.selectors import cases_visible_to
+
+    return list(Appeal.objects.filter(status=AppealStatus.PENDING, case__in=cases_visible_to(user))
+                .select_related("case__subject", "case__queue", "case__assignee", "decision__policy")
+                .order_by("received_at", "id")[:limit])
+
+
+# Who reads the outbound webhook delivery log (endpoints, errors): operations leads.
+DELIVERY_LOG_ROLES = {"admin", "team_lead"}
+
+
+def may_see_deliveries(user) -> bool:
+    return user.is_authenticated and user.role in DELIVERY_LOG_ROLES and not user.is_vendor_staff
+
+
+def deliveries_visible_to(user, *, status: str | None = None, limit: int = 200):
+    """Newest first; nothing for people outside `DELIVERY_LOG_ROLES`."""
+    from trustops.enforcement.models import Delivery
+
+    if not may_see_deliveries(user):
+        return []
+    qs = Delivery.objects.select_related("message", "endpoint").order_by("-id")
+    if status:
+        qs = qs.filter(status=status)
+    return list(qs[:limit])

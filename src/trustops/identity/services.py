@@ -106,3 +106,78 @@ def set_media_preference(*, user: User, preference: str) -> User:
         user.media_preference = preference
         ledger.record("user.media_preference_changed", actor=user, payload={"media_preference": preference})
     return user
+
+
+# ---- second factor (TOTP) for privileged roles; the device's secret never leaves the device row ----
+
+def _totp_devices(user, *, confirmed: bool):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return TOTPDevice.objects.filter(user=user, confirmed=confirmed).order_by("id")
+
+
+@transaction.atomic
+def start_totp_enrolment(*, user: User):
+    """The user's unconfirmed authenticator: created once, then the same one until confirmed (a reload shows
+    the same QR code)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    if _totp_devices(user, confirmed=True).exists():
+        raise Conflict("totp_already_enrolled", "You already have an authenticator; enter a code from it.")
+    device = _totp_devices(user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+        ledger.record("totp.enrolment_started", actor=user,
+                      payload={"user": user.username, "device_id": device.pk})
+    return device
+
+
+def _check_code(user: User, code: str, *, confirmed: bool, device_id: int | None, step: str):
+    """Try the code on the user's devices in one transaction, so a wrong code is counted (throttling) even
+    though the caller then refuses it. Returns the device that accepted it, or None."""
+    code = "".join((code or "").split())
+    with transaction.atomic():
+        devices = _totp_devices(user, confirmed=confirmed).select_for_update()
+        if device_id is not None:
+            devices = devices.filter(pk=device_id)
+        devices = list(devices)
+        if not devices:
+            raise NotFound("totp_device_not_found", "No authenticator is waiting for confirmation; start again.")
+        waits = [info.get("locked_until") for allowed, info in (d.verify_is_allowed() for d in devices)
+                 if not allowed and info and info.get("locked_until")]
+        if len(waits) == len(devices):
+            from django.utils import timezone  # django-otp throttles on the wall clock
+
+            seconds = max(1, int((min(waits) - timezone.now()).total_seconds()) + 1)
+            unit = "second" if seconds == 1 else "seconds"
+            raise Invalid("totp_throttled", f"Too many wrong codes: wait {seconds} {unit}, then try again.",
+                          field="code")
+        accepted = None
+        if code.isdigit():
+            accepted = next((d for d in devices if d.verify_token(code)), None)
+        if accepted is None:
+            ledger.record("totp.code_refused", actor=user, payload={"user": user.username, "step": step})
+        return accepted
+
+
+def confirm_totp_device(*, user: User, device_id: int, code: str):
+    """Enrolment ends when the user proves their app holds the secret by typing a current code."""
+    device = _check_code(user, code, confirmed=False, device_id=device_id, step="enrolment")
+    if device is None:
+        raise Invalid("wrong_code", "That code is not right: type the 6 digits your app shows now.", field="code")
+    with transaction.atomic():
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        _totp_devices(user, confirmed=False).delete()
+        ledger.record("totp.device_confirmed", actor=user,
+                      payload={"user": user.username, "device_id": device.pk})
+    return device
+
+
+def verify_totp(*, user: User, code: str):
+    """The second step of signing in: a code from a confirmed authenticator. Returns the device that took it."""
+    device = _check_code(user, code, confirmed=True, device_id=None, step="sign_in")
+    if device is None:
+        raise Invalid("wrong_code", "That code is not right: type the 6 digits your app shows now.", field="code")
+    ledger.record("totp.verified", actor=user, payload={"user": user.username, "device_id": device.pk})
+    return device

@@ -18,8 +18,13 @@ def _default(value):
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
+# One encoder for every call: json.dumps with options builds a new one each time, which costs as much as a
+# small payload's encoding (the ledger encodes a few per report).
+_encoder = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_default)
+
+
 def canonical_json(value) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_default)
+    return _encoder.encode(value)
 
 
 def plain(value):

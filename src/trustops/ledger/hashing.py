@@ -2,7 +2,7 @@
 import hashlib
 from datetime import datetime, timezone
 
-from trustops.kernel.canonical import digest
+from trustops.kernel.canonical import canonical_json, digest
 
 GENESIS = "0" * 64
 
@@ -13,10 +13,32 @@ def utc_iso(at: datetime) -> str:
 
 def content_hash(*, occurred_at: datetime, kind: str, actor_id, actor_name: str, subject_id, case_id,
                  payload: dict) -> str:
-    return digest({
-        "at": utc_iso(occurred_at), "kind": kind, "actor": actor_id, "actor_name": actor_name,
-        "subject": subject_id, "case": case_id, "payload": payload,
-    })
+    """SHA-256 of the canonical JSON of {at, kind, actor, actor_name, subject, case, payload}."""
+    hash_event = content_hasher(occurred_at, actor_id, actor_name)
+    return hash_event(kind, subject_id, case_id, canonical_json(payload))
+
+
+def content_hasher(occurred_at: datetime, actor_id, actor_name: str):
+    """`content_hash` for events sharing a time and an actor, given each payload's canonical JSON.
+
+    The envelope is spelled out in canonical key order (actor, actor_name, at, case, kind, payload, subject),
+    so the text is exactly what `digest` would serialise; but the shared head is written once per batch, and
+    each payload once in all (the writer stores that same text).
+    """
+    head = canonical_json({"actor": actor_id, "actor_name": actor_name, "at": utc_iso(occurred_at)})[:-1]
+
+    def hash_event(kind: str, subject_id, case_id, payload_json: str) -> str:
+        text = (f'{head},"case":{_scalar(case_id)},"kind":{canonical_json(kind)},"payload":{payload_json},'
+                f'"subject":{_scalar(subject_id)}}}')
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    return hash_event
+
+
+def _scalar(value) -> str:
+    if value is None:
+        return "null"
+    return str(value) if type(value) is int else canonical_json(value)
 
 
 def leaf(event_id: int, event_content_hash: str) -> bytes:

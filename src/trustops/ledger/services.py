@@ -1,11 +1,13 @@
 """Writing the ledger. Call `record`/`record_many` inside the use case's transaction."""
+import json
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import connection, transaction
 
-from trustops.kernel import clock
-from trustops.kernel.canonical import plain
+from trustops.kernel import bulk, clock
+from trustops.kernel.canonical import canonical_json, plain
+from trustops.kernel.database import is_postgres
 from trustops.ledger import hashing
 from trustops.ledger.models import LedgerBlock, LedgerEvent
 
@@ -48,12 +50,49 @@ def record(kind: str, *, actor=None, subject_id: int | None = None, case_id: int
     return event
 
 
+def _string_keys(value) -> bool:
+    items = value.items() if isinstance(value, dict) else enumerate(value)
+    for key, inner in items:
+        if isinstance(value, dict) and type(key) is not str:
+            return False
+        if isinstance(inner, (dict, list, tuple)) and not _string_keys(inner):
+            return False
+    return True
+
+
+COPY_COLUMNS = ["occurred_at", "kind", "actor_id", "actor_name", "subject_id", "case_id", "payload",
+                "content_hash"]
+
+
 def record_many(entries: list[Entry], *, actor=None) -> None:
+    """Append many events that share an actor and a time (one use case's batch)."""
     if not entries:
         return
     actor_id, actor_name = _actor_fields(actor)
     at = clock.now()
-    LedgerEvent.objects.bulk_create([_build(e, actor_id, actor_name, at) for e in entries], batch_size=2000)
+    hash_event = hashing.content_hasher(at, actor_id, actor_name)
+    rows = []
+    for entry in entries:
+        payload_json = canonical_json(entry.payload)
+        if not _string_keys(entry.payload):
+            # Keys that are not strings sort differently once the database has made them strings: hash the
+            # payload as it will be read back, as `record` does.
+            payload_json = canonical_json(plain(entry.payload))
+        content_hash = hash_event(entry.kind, entry.subject_id, entry.case_id, payload_json)
+        rows.append((entry, payload_json, content_hash))
+    if is_postgres():
+        # Intake writes a few events per report and needs none of their ids back: COPY takes the canonical
+        # payload text as it is, where bulk_create would build a model, encode the JSON again and bind every
+        # field.
+        bulk.copy_rows(LedgerEvent, COPY_COLUMNS, (
+            (at, entry.kind, actor_id, actor_name, entry.subject_id, entry.case_id, payload_json,
+             content_hash) for entry, payload_json, content_hash in rows))
+        return
+    LedgerEvent.objects.bulk_create([
+        LedgerEvent(occurred_at=at, kind=entry.kind, actor_id=actor_id, actor_name=actor_name,
+                    subject_id=entry.subject_id, case_id=entry.case_id, payload=json.loads(payload_json),
+                    content_hash=content_hash)
+        for entry, payload_json, content_hash in rows], batch_size=2000)
 
 
 def _take_sealer_lock() -> None:

@@ -231,3 +231,6 @@ def post_close(request, calibration_id: int, body: CloseIn | None = None):
             summary="Agreement coefficients; undefined ones are null with the reason")
 def read_agreement(request, calibration_id: int):
     return analytics.calibration_agreement(request.auth, calibration_id)
+
+
+router.add_router("", "trustops.quality.rca_api.router")   # trends, Pareto and root-cause analyses

@@ -70,7 +70,10 @@ def claim_next(*, actor, queue_key: str) -> Case | None:
 def renew(*, actor, case_id: int) -> Case:
     case = _locked_case(actor, case_id)
     _require_lease(case, actor)
-    _bump(case, lease_expires_at=clock.now() + _lease())
+    # A renewal changes who holds the case for how long, not what is decided: the version stays, so the
+    # reviewer's open form is not made stale by its own keep-alive.
+    case.lease_expires_at = clock.now() + _lease()
+    case.save(update_fields=["lease_expires_at"])
     ledger.record("case.lease_renewed", actor=actor, subject_id=case.subject_id, case_id=case.pk,
                   payload={"lease_expires_at": case.lease_expires_at})
     return case
@@ -157,6 +160,12 @@ def _decide_locked(case: Case, actor, decision: DecisionInput, *, bulk_operation
         raise Invalid("actions_without_violation", "No action can follow a no-violation decision.", field="actions")
 
     record = _finish(case, actor, decision, policy=policy, actions=actions, bulk_operation=bulk_operation)
+    # Golden items: QA placed this case, whose answer is known, to measure accuracy unseen (quality/golden.py).
+    # The decision above is kept like any other, and the reviewer gets the answer a real case would give, but
+    # that answer is worked out in a savepoint that is then rolled back: nothing is enforced, no strike issued,
+    # no report resolved, and the platform is told nothing (outbox rows and their delivery hooks go with it).
+    from trustops.quality.golden import withholds_enforcement
+    rehearsal = transaction.savepoint() if withholds_enforcement(case) else None
     enforcement, standing = ([], None)
     if policy is not None:
         enforcement, standing = penalties.apply_for(record, subject=case.subject, policy=policy, actions=actions,
@@ -168,6 +177,8 @@ def _decide_locked(case: Case, actor, decision: DecisionInput, *, bulk_operation
             standing = standing_of(account)
     from trustops.intake import services as intake
     intake.resolve_reports(case_id=case.pk, decision_id=record.pk, violation=policy is not None, actor=actor)
+    if rehearsal is not None:
+        transaction.savepoint_rollback(rehearsal)
     return {"decision_id": record.pk, "enforcement": enforcement, "standing": standing}
 
 
@@ -300,3 +311,58 @@ def bulk_decide(*, actor, selection: BulkSelection, decision: DecisionInput, dry
     ledger.record("bulk_decision.applied", actor=actor, payload={
         "operation": operation, "verdict": decision.verdict, "policy": decision.policy, "cases": len(results)})
     return {**preview, "dry_run": False, "operation": operation, "decisions": results}
+
+
+@transaction.atomic
+def view_case(*, actor, case_id: int) -> Case:
+    """Open a case to read it: a view of sensitive content, so it is recorded (DESIGN §5)."""
+    case = selectors.get_case(actor, case_id)
+    ledger.record("case.viewed", actor=actor, subject_id=case.subject_id, case_id=case.pk,
+                  payload={"queue": case.queue.key, "status": case.status})
+    return case
+
+
+@transaction.atomic
+def reveal_content(*, actor, case_id: int) -> Case:
+    """The reviewer unblurs the subject's media on purpose; the ledger keeps who looked, and when."""
+    case = selectors.get_case(actor, case_id)
+    ledger.record("content.revealed", actor=actor, subject_id=case.subject_id, case_id=case.pk,
+                  payload={"subject": f"{case.subject.type}:{case.subject.external_id}",
+                           "media_preference": actor.media_preference})
+    return case
+
+
+@transaction.atomic
+def view_account(*, actor, account_type: str, external_id: str):
+    """Open an account to investigate it (404 unless visible): a view of personal data, so it is recorded."""
+    from trustops.subjects.selectors import get_subject
+
+    account = get_subject(actor, account_type, external_id)
+    ledger.record("subject.viewed", actor=actor, subject_id=account.pk,
+                  payload={"subject": f"{account.type}:{account.external_id}"})
+    return account
+
+
+def open_golden_case(*, source: Case, queue: Queue) -> Case:
+    """A golden item's case (quality/services/golden.py): a new report-review case on a resolved case's subject.
+
+    Runs inside the caller's transaction. It takes the source case's look (reported policy, severity, notice
+    counts and source trust, hence a like priority) and the chosen queue's SLA, and carries nothing that tells it
+    apart. Its opening is recorded as any case opening, by the system; quality records who placed it.
+    """
+    from trustops.review.priority import PriorityInputs, priority
+
+    now = clock.now()
+    case = Case.objects.create(
+        kind=CaseKind.REPORT_REVIEW, subject=source.subject, queue=queue, status=CaseStatus.OPEN,
+        policy_id=source.policy_id, severity=source.severity, report_count=source.report_count,
+        signal_count=source.signal_count, max_source_trust=source.max_source_trust, opened_at=now,
+        last_reported_at=now, updated_at=now, sla_due_at=now + timedelta(seconds=queue.sla_seconds),
+        priority=priority(PriorityInputs(severity=source.severity,
+                                         notice_count=source.report_count + source.signal_count,
+                                         max_source_trust=source.max_source_trust, reach=source.subject.reach,
+                                         waited_hours=0)))
+    ledger.record("case.opened", subject_id=case.subject_id, case_id=case.pk, payload={
+        "kind": case.kind, "queue": queue.key, "priority": case.priority,
+        "policy": source.policy.code if source.policy_id else None, "sla_due_at": case.sla_due_at})
+    return case

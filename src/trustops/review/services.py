@@ -3,8 +3,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import F
 
-from trustops.kernel import clock
+from trustops.kernel import bulk, clock
 from trustops.kernel.errors import Invalid
 from trustops.ledger import services as ledger
 from trustops.policies.selectors import ActivePolicy
@@ -59,6 +60,27 @@ def _absorb(case: Case, notices: list[Notice], now: datetime) -> None:
     case.updated_at = now
 
 
+# What taking new notices can change on an open case.
+NOTICE_FIELDS = ["report_count", "signal_count", "max_source_trust", "last_reported_at", "updated_at",
+                 "severity", "policy_id", "queue_id", "sla_due_at", "priority", "version"]
+
+
+def _opening(subject: Subject, notices: list[Notice], dominant: Notice, table: routing.RoutingTable,
+             now: datetime) -> dict:
+    """The row of a new case for these notices (what `_absorb` and `_priority` would make of a fresh case)."""
+    queue = table.route(_routing_input(subject, dominant))
+    signals = sum(notice.is_signal for notice in notices)
+    trust = max(SOURCE_TRUST[notice.source] * notice.trust_factor for notice in notices)
+    severity = dominant.policy.severity
+    return {"kind": CaseKind.REPORT_REVIEW, "subject_id": subject.pk, "queue_id": queue.id,
+            "status": CaseStatus.OPEN, "policy_id": dominant.policy.policy_id, "severity": severity,
+            "report_count": len(notices) - signals, "signal_count": signals, "max_source_trust": trust,
+            "priority": priority(PriorityInputs(severity=severity, notice_count=len(notices),
+                                                max_source_trust=trust, reach=subject.reach, waited_hours=0.0)),
+            "opened_at": now, "last_reported_at": now, "updated_at": now,
+            "sla_due_at": now + timedelta(seconds=queue.sla_seconds)}
+
+
 def file_notices(notices: list[Notice], *, actor=None) -> list[Filed]:
     """Attach each notice to its subject's open case, or open one. Runs inside the caller's transaction.
 
@@ -73,21 +95,17 @@ def file_notices(notices: list[Notice], *, actor=None) -> list[Filed]:
     for notice in notices:
         by_subject.setdefault(notice.subject.pk, []).append(notice)
     open_cases = {c.subject_id: c for c in Case.objects.select_for_update().filter(
-        subject_id__in=list(by_subject), kind=CaseKind.REPORT_REVIEW, status__in=OPEN_STATUSES).order_by("id")}
+        bulk.OneOf(F("subject_id"), by_subject), kind=CaseKind.REPORT_REVIEW, status__in=OPEN_STATUSES)
+        .order_by("id")}
 
-    new_cases, changed, entries = [], [], []
+    opened, changed, entries = [], [], []
     for subject_id, subject_notices in by_subject.items():
         subject = subject_notices[0].subject
         dominant = _dominant(subject_notices)
         case = open_cases.get(subject_id)
         if case is None:
-            queue = table.route(_routing_input(subject, dominant))
-            case = Case(kind=CaseKind.REPORT_REVIEW, subject=subject, queue_id=queue.id, status=CaseStatus.OPEN,
-                        policy_id=dominant.policy.policy_id, severity=dominant.policy.severity, opened_at=now,
-                        last_reported_at=now, updated_at=now, sla_due_at=now + timedelta(seconds=queue.sla_seconds))
-            _absorb(case, subject_notices, now)
-            case.priority = _priority(case, subject.reach, now)
-            new_cases.append(case)
+            # New cases are written as rows: nothing below needs them as model instances.
+            opened.append((_opening(subject, subject_notices, dominant, table, now), dominant))
             continue
         before = (case.queue_id, case.priority)
         _absorb(case, subject_notices, now)
@@ -107,33 +125,29 @@ def file_notices(notices: list[Notice], *, actor=None) -> list[Filed]:
         case.version += 1
         changed.append(case)
 
-    if new_cases:
-        Case.objects.bulk_create(new_cases, batch_size=1000)
-        for case in new_cases:
-            entries.append(ledger.Entry("case.opened", {
-                "kind": case.kind, "queue": table.queues[case.queue_id].key, "priority": case.priority,
-                "policy": _dominant(by_subject[case.subject_id]).policy.code, "sla_due_at": case.sla_due_at},
-                subject_id=case.subject_id, case_id=case.pk))
-    if changed:
-        Case.objects.bulk_update(changed, ["report_count", "signal_count", "max_source_trust", "last_reported_at",
-                                           "updated_at", "severity", "policy_id", "queue_id", "sla_due_at",
-                                           "priority", "version"], batch_size=1000)
+    # subject id -> (case id, queue id, opened by this call)
+    case_of = {c.subject_id: (c.pk, c.queue_id, False) for c in changed}
+    for case_id, (row, dominant) in zip(bulk.insert(Case, [row for row, _ in opened]), opened):
+        case_of[row["subject_id"]] = (case_id, row["queue_id"], True)
+        entries.append(ledger.Entry("case.opened", {
+            "kind": row["kind"], "queue": table.queues[row["queue_id"]].key, "priority": row["priority"],
+            "policy": dominant.policy.code, "sla_due_at": row["sla_due_at"]},
+            subject_id=row["subject_id"], case_id=case_id))
+    bulk.update(Case, changed, NOTICE_FIELDS)
     ledger.record_many(entries, actor=actor)
 
-    created_ids = {c.pk for c in new_cases}
-    case_for = {c.subject_id: c for c in [*new_cases, *changed]}
     filed = []
     for notice in notices:
-        case = case_for[notice.subject.pk]
+        case_id, queue_id, created = case_of[notice.subject.pk]
         # Only the first notice of a batch about a subject opened its case; the rest attached to it.
-        opened = case.pk in created_ids and notice is by_subject[notice.subject.pk][0]
-        filed.append(Filed(case.pk, opened, _queue_key(table, case.queue_id)))
+        opened_it = created and notice is by_subject[notice.subject.pk][0]
+        filed.append(Filed(case_id, opened_it, _queue_key(table, queue_id)))
     return filed
 
 
 def _queue_key(table: routing.RoutingTable, queue_id: int) -> str:
     facts = table.queues.get(queue_id)
-    return facts.key if facts else Queue.objects.values_list("key", flat=True).get(pk=queue_id)
+    return facts.key if facts is not None else Queue.objects.values_list("key", flat=True).get(pk=queue_id)
 
 
 # ---- configuration (the admin and the simulation both come through here) ----

@@ -1,7 +1,9 @@
-"""Seeding a database with the synthetic world: the operating setup, demo people, and three days of history.
+"""Seeding a database with the synthetic world: the operating setup, demo people, and a month of history.
 
 History is replayed through the real intake services with the clock moved back, so cases carry realistic
-ages, priorities and SLA deadlines.
+ages, priorities and SLA deadlines. Hour by hour between the intake slices, reviewers work the queues through
+the real casework services (`shifts`); then QA samples, audits and calibrates the month (`qa`), and last
+month's Monthly Quality Report is kept.
 """
 import logging
 import time
@@ -20,9 +22,11 @@ from trustops.intake.schemas import SignalIn
 from trustops.kernel import clock
 from trustops.kernel.errors import DomainError
 from trustops.policies.selectors import active_catalogue
-from trustops.simulation import platform, services
+from trustops.simulation import platform, services, workforce
 from trustops.simulation.models import Seeding
-from trustops.simulation.world import CATALOGUE_SECONDS, World, generate, scale_of
+from trustops.simulation.qa import QualityMonth
+from trustops.simulation.shifts import Month
+from trustops.simulation.world import DAY, HISTORY_SECONDS, HOUR, RECENT_SECONDS, World, generate, scale_of
 
 log = logging.getLogger(__name__)
 
@@ -36,13 +40,16 @@ DEMO_PEOPLE = [
     ("agent.northwind", "vendor_agent", platform.VENDOR_A, f"{platform.VENDOR_A} agents", ("US",)),
     ("agent.lumen", "vendor_agent", platform.VENDOR_B, f"{platform.VENDOR_B} agents", ("*",)),
     ("qa", "qa_auditor", None, None, ("*",)),
+    ("qa.lead", "qa_lead", None, None, ("*",)),
     ("vendor.manager", "vendor_manager", platform.VENDOR_A, None, ("*",)),
     (INTEGRATION, "integration", None, None, ("*",)),
 ]
 # The demo token may also read queue depth, so the API can be tried with it straight away.
 DEMO_TOKEN_EXTRA_SCOPES = ["queues:read"]
-WINDOW_SECONDS = 10 * 60       # reports and signals are replayed in ten-minute slices, one intake batch each
-PUBLISH_WINDOW_SECONDS = 3600  # the platform shares new accounts and items hourly
+WINDOW_SECONDS = 10 * 60       # reports and signals are replayed in ten-minute slices, one intake batch each…
+QUIET_WINDOW_SECONDS = 3 * 3600  # …and in three-hour slices before the recent days, where they are sparse
+PUBLISH_WINDOW_SECONDS = 12 * 3600  # the platform shares new accounts and items twice a day
+WORK_SECONDS = 3600            # reviewers' work is replayed an hour at a time, between the intake slices
 BATCH_MAX = 1000
 
 
@@ -88,25 +95,44 @@ def ensure_demo_token() -> Path:
     return issue_demo_token(platform.person(INTEGRATION, "integration"))
 
 
-def seed_world(*, seed: int = 7, size: str = "default", anchor: datetime | None = None) -> dict:
-    """Seed once. A database that already holds a world keeps it, and its summary is returned."""
+def history_seconds_for(anchor: datetime) -> int:
+    """A month at least, reaching back to the first of last month so that last month's report is whole."""
+    first_of_month = anchor.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    first_of_last_month = (first_of_month - timedelta(days=1)).replace(day=1)
+    return max(HISTORY_SECONDS, int((anchor - first_of_last_month).total_seconds()) // HOUR * HOUR + HOUR)
+
+
+def seed_world(*, seed: int = 7, size: str = "default", anchor: datetime | None = None,
+               monthly_report: bool | None = None) -> dict:
+    """Seed once. A database that already holds a world keeps it, and its summary is returned.
+
+    Last month's Monthly Quality Report is kept at the end, except at the `tiny` size (tests), where rendering
+    its charts would take most of the time; `monthly_report` decides either way.
+    """
     scale_of(size)  # refuse an unknown size before writing anything
     seeding = current_seeding()
     if seeding is not None:
         return {**seeding.summary, "already_seeded": True}
     started = time.monotonic()
     anchor = anchor or clock.now()
-    with clock.frozen(anchor - timedelta(seconds=CATALOGUE_SECONDS + 3600)):
+    history = history_seconds_for(anchor)
+    with clock.frozen(anchor - timedelta(seconds=history + DAY + 3600)):
         platform.install()
-        people = create_people()
+        people = {**create_people(), **workforce.create()}
     token = issue_demo_token(people[INTEGRATION])
     severities = {code: policy.severity for code, policy in active_catalogue().items()}
-    world = generate(seed=seed, size=size, severities=severities)
-    totals = replay(world, anchor=anchor, submitter=people[INTEGRATION])
+    world = generate(seed=seed, size=size, severities=severities, history_seconds=history)
+    month = Month(world=world, anchor=anchor, people=people, integration=people[INTEGRATION])
+    totals = replay(world, anchor=anchor, submitter=people[INTEGRATION], month=month)
+    if monthly_report is None:
+        monthly_report = size != "tiny"
+    quality = QualityMonth(month).run(monthly_report=monthly_report)
     summary = {
         "seed": seed, "size": size, "accounts": len(world.accounts), "items": len(world.items),
         "violating_subjects": sum(1 for s in world.subjects if s.violation),
-        **totals, "people": [username for username, *_ in DEMO_PEOPLE], "token_file": str(token),
+        "history_seconds": world.history_seconds,
+        **totals, **month.summary(), **quality,
+        "people": [username for username, *_ in DEMO_PEOPLE], "token_file": str(token),
         "seconds": round(time.monotonic() - started, 1),
     }
     services.record_seeding(seed=seed, size=size, summary=summary)
@@ -114,28 +140,41 @@ def seed_world(*, seed: int = 7, size: str = "default", anchor: datetime | None 
     return summary
 
 
-def replay(world: World, *, anchor: datetime, submitter: User) -> dict:
-    """Send the world's history, oldest first: new subjects published hourly, intake in ten-minute slices."""
+def replay(world: World, *, anchor: datetime, submitter: User, month=None) -> dict:
+    """Send the world's history, oldest first: new subjects published twice a day, intake in ten-minute
+    slices and, with a `month`, an hour of reviewers' work after the intake that came before it."""
     publications: dict[int, list] = defaultdict(list)
     for subject in world.subjects:
         publications[subject.age // PUBLISH_WINDOW_SECONDS].append(subject)
+    # Each slice is sent at its youngest moment (its key, an age), after every notice in it was sent.
     slices: dict[int, dict[str, list]] = defaultdict(lambda: {"reports": [], "signals": []})
     for report in world.reports:
-        slices[report.age // WINDOW_SECONDS]["reports"].append(report)
+        slices[_slice_age(report.age)]["reports"].append(report)
     for signal in world.signals:
-        slices[signal.age // WINDOW_SECONDS]["signals"].append(signal)
+        slices[_slice_age(signal.age)]["signals"].append(signal)
 
-    timeline = sorted([((hour + 1) * PUBLISH_WINDOW_SECONDS, 1, hour) for hour in publications]
-                      + [(index * WINDOW_SECONDS, 0, index) for index in slices], reverse=True)
+    # At one moment: publications first, then intake, then the hour of work that starts there.
+    publish, take_in, work = 0, 1, 2
+    hours = range(world.history_seconds // WORK_SECONDS, 0, -1) if month is not None else ()
+    timeline = sorted([((window + 1) * PUBLISH_WINDOW_SECONDS, publish, window) for window in publications]
+                      + [(slice_age, take_in, slice_age) for slice_age in slices]
+                      + [(hour * WORK_SECONDS, work, hour) for hour in hours], key=lambda t: (-t[0], t[1]))
     totals = defaultdict(int)
-    for age, is_publication, index in timeline:
-        with clock.frozen(anchor - timedelta(seconds=age)):
-            if is_publication:
-                # Published at the start of its hour, so no report can arrive before its subject is known;
+    for age, step, index in timeline:
+        at = anchor - timedelta(seconds=age)
+        if step == work:
+            month.hour(at)
+            continue
+        with clock.frozen(at):
+            if step == publish:
+                # Published at the start of its window, so no report can arrive before its subject is known;
                 # accounts before items, so an item's owner is known when the item arrives.
-                services.publish(plans=sorted(publications[index], key=lambda s: s.owner is not None),
-                                 actor=submitter)
+                plans = sorted(publications[index], key=lambda s: s.owner is not None)
+                found = services.publish(plans=plans, actor=submitter)
+                if month is not None:
+                    month.published(plans, found)
                 continue
+            opened = totals["cases_opened"]
             reports, signals = slices[index]["reports"], slices[index]["signals"]
             for start in range(0, len(reports), BATCH_MAX):
                 chunk = reports[start:start + BATCH_MAX]
@@ -144,9 +183,16 @@ def replay(world: World, *, anchor: datetime, submitter: User) -> dict:
             for signal in signals:
                 _count_signal(totals, intake.submit_signal(submitter=submitter,
                                                            item=SignalIn.model_validate(signal.as_intake())))
+            if month is not None:
+                month.opened(totals["cases_opened"] - opened)
     totals["true_reports"] = sum(1 for r in world.reports if r.subject.violation)
     totals["false_reports"] = len(world.reports) - totals["true_reports"]
     return dict(totals)
+
+
+def _slice_age(age: int) -> int:
+    width = WINDOW_SECONDS if age < RECENT_SECONDS else QUIET_WINDOW_SECONDS
+    return age // width * width
 
 
 def _count_reports(totals: dict, outcomes: list) -> None:

@@ -11,8 +11,11 @@ from dataclasses import dataclass, field
 from trustops.simulation.platform import REGIONS
 
 HOUR = 3600
-HISTORY_SECONDS = 72 * HOUR     # reports and signals arrive over the last three days
-CATALOGUE_SECONDS = 96 * HOUR   # items may be a day older than the oldest report
+DAY = 24 * HOUR
+RECENT_SECONDS = 72 * HOUR      # most reports and signals arrive over the last three days: the open backlog
+HISTORY_SECONDS = 30 * DAY      # the rest arrive steadily over the month before, which reviewers have worked
+CATALOGUE_SECONDS = HISTORY_SECONDS + DAY   # items may be a day older than the oldest report
+STEADY_SHARE = 0.35             # share of reported subjects (and of signals) spread evenly over the history
 
 REGION_WEIGHTS = {"US": 40, "GB": 10, "DE": 10, "FR": 8, "BR": 14, "ID": 10, "JP": 8}
 LANGUAGES = {"US": "en-US", "GB": "en-GB", "DE": "de", "FR": "fr", "BR": "pt-BR", "ID": "id", "JP": "ja"}
@@ -154,6 +157,7 @@ class SignalPlan:
 class World:
     seed: int
     size: str
+    history_seconds: int = HISTORY_SECONDS
     accounts: list[SubjectPlan] = field(default_factory=list)
     items: list[SubjectPlan] = field(default_factory=list)
     reports: list[ReportPlan] = field(default_factory=list)
@@ -162,6 +166,10 @@ class World:
     @property
     def subjects(self) -> list[SubjectPlan]:
         return [*self.accounts, *self.items]
+
+    @property
+    def catalogue_seconds(self) -> int:
+        return self.history_seconds + DAY
 
 
 def scale_of(size: str) -> float:
@@ -179,6 +187,13 @@ def weighted(rng: random.Random, weights: dict):
 
 def _lorem(rng: random.Random, words: int) -> str:
     return " ".join(rng.choice(LOREM) for _ in range(words))
+
+
+def _first_age(rng: random.Random, mean: float, subject_age: int, history_seconds: int) -> int:
+    """When a subject is first noticed: evenly over the history (the steady share), else mostly recently."""
+    if rng.random() < STEADY_SHARE:
+        return rng.randint(0, min(subject_age, history_seconds))
+    return _truncated_age(rng, mean, min(subject_age, RECENT_SECONDS))
 
 
 def _truncated_age(rng: random.Random, mean: float, cap: float) -> int:
@@ -321,23 +336,29 @@ def _parent(code: str) -> str:
     return code.rsplit(".", 1)[0]
 
 
-def generate(*, seed: int, size: str = "default", severities: dict[str, int]) -> World:
-    """A whole world. `severities` maps each active policy code to its severity (the catalogue)."""
+def generate(*, seed: int, size: str = "default", severities: dict[str, int],
+             history_seconds: int = HISTORY_SECONDS) -> World:
+    """A whole world. `severities` maps each active policy code to its severity (the catalogue).
+
+    `history_seconds` (at least the recent three days) is how far back the steady flow of reports reaches.
+    """
     rng = random.Random(seed)
     factory = Factory(rng, severities)
     scale = scale_of(size)
     counts = {kind: max(2, round(n * scale)) for kind, n in DEFAULT_COUNTS.items()}
-    world = World(seed=seed, size=size)
+    world = World(seed=seed, size=size, history_seconds=max(RECENT_SECONDS, history_seconds))
 
     by_kind: dict[str, list[SubjectPlan]] = {}
     for kind in ("user", "creator", "merchant"):
         by_kind[kind] = [factory.account(kind, n) for n in range(1, counts[kind] + 1)]
+        for account in by_kind[kind]:
+            account.age = world.catalogue_seconds
         world.accounts.extend(by_kind[kind])
     for kind, owners in OWNER_TYPES.items():
         for n in range(1, counts[kind] + 1):
             owner = rng.choice(by_kind[weighted(rng, owners)])
             item = factory.item(kind, n, owner)
-            item.age = rng.randint(0, CATALOGUE_SECONDS)
+            item.age = rng.randint(0, world.catalogue_seconds)
             world.items.append(item)
 
     _plan_reports(world, factory, max(10, round(DEFAULT_REPORTS * scale)), by_kind["user"])
@@ -378,7 +399,7 @@ def _plan_reports(world: World, factory: Factory, total: int, reporters: list[Su
         subject = mentions[0]
         reports = [factory.report("", subject, 0, reporters) for _ in mentions]
         mean = URGENT_REPORT_AGE_MEAN if any(factory.is_urgent(r) for r in reports) else REPORT_AGE_MEAN
-        first = _truncated_age(rng, mean, min(subject.age, HISTORY_SECONDS))
+        first = _first_age(rng, mean, subject.age, world.history_seconds)
         for position, report in enumerate(reports):
             # Follow-ups come after the first report, while the subject is still being seen.
             report.age = first if position == 0 else max(0, first - int(rng.expovariate(1 / FOLLOW_UP_MEAN)))
@@ -395,7 +416,7 @@ def _plan_signals(world: World, factory: Factory, total: int) -> None:
     violating = [s for s in scanned if s.violation]
     clean = [s for s in scanned if not s.violation]
     targets = _sample(rng, violating, clean, total, SIGNAL_TRUE_SHARE)
-    timed = sorted(((_truncated_age(rng, REPORT_AGE_MEAN, min(s.age, HISTORY_SECONDS)), n, s)
+    timed = sorted(((_first_age(rng, REPORT_AGE_MEAN, s.age, world.history_seconds), n, s)
                     for n, s in enumerate(targets)), key=lambda t: (-t[0], t[1]))
     world.signals = [factory.signal(f"world-{world.seed}-s{n:06d}", subject, age)
                      for n, (age, _, subject) in enumerate(timed, start=1)]

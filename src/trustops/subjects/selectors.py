@@ -25,3 +25,39 @@ def get_subject(user, subject_type: str, external_id: str) -> Subject:
     if subject is None:
         raise NotFound("subject_not_found", f"No {subject_type} {external_id!r}.")
     return subject
+
+
+# Attributes that tie accounts run by the same person or ring together.
+LINK_KEYS = ("device_id", "payout_account", "contact_phone", "contact_email")
+
+
+def items_owned_by(user, account: Subject, *, limit: int = 50) -> list[Subject]:
+    return list(subjects_visible_to(user).filter(owner=account).order_by("-first_seen_at", "-id")[:limit])
+
+
+def linked_accounts(user, account: Subject, *, keys=LINK_KEYS, limit: int = 20) -> list[dict]:
+    """Other accounts the user may see that share a linking attribute value with this one.
+
+    Vendor staff are not linked through personal data: a shared phone or email is itself personal data.
+    Returns [{"account": Subject, "shared": [(key, value), ...]}].
+    """
+    from functools import reduce
+    from operator import or_
+
+    from django.db.models import Q
+
+    from trustops.subjects.masking import is_personal
+    from trustops.subjects.models import ACCOUNT_TYPES
+
+    values = {key: account.attributes.get(key) for key in keys
+              if isinstance(account.attributes.get(key), (str, int)) and account.attributes.get(key) != ""}
+    if user.is_vendor_staff:
+        values = {key: value for key, value in values.items() if not is_personal(key)}
+    if not values:
+        return []
+    shared_any = reduce(or_, (Q(**{f"attributes__{key}": value}) for key, value in values.items()))
+    found = (subjects_visible_to(user).filter(type__in=ACCOUNT_TYPES).exclude(pk=account.pk).filter(shared_any)
+             .order_by("type", "external_id")[:limit])
+    return [{"account": other,
+             "shared": [(key, value) for key, value in values.items() if other.attributes.get(key) == value]}
+            for other in found]

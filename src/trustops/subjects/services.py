@@ -1,9 +1,10 @@
-"""Subjects are upserted in bulk from intake: one query to find, one to create, one to update."""
+"""Subjects are upserted in bulk from intake: one query finds them all, then one write per kind of change."""
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.db.models import F, Q
 
-from trustops.kernel import clock
+from trustops.kernel import bulk, clock
 from trustops.ledger import services as ledger
 from trustops.subjects.models import ACCOUNT_TYPES, Subject
 
@@ -28,12 +29,17 @@ class SubjectRef:
 def _merge(refs: list[SubjectRef]) -> dict[Key, SubjectRef]:
     """Several mentions of one subject in a batch: later values win, attributes merge."""
     merged: dict[Key, SubjectRef] = {}
+    copied: set[Key] = set()
     for ref in refs:
-        seen = merged.get(ref.key)
+        key = (ref.type, ref.external_id)
+        seen = merged.get(key)
         if seen is None:
-            merged[ref.key] = SubjectRef(ref.type, ref.external_id, ref.owner, ref.region, ref.language,
-                                         ref.reach, dict(ref.attributes))
+            merged[key] = ref  # most subjects are mentioned once: copy only when a second mention changes it
             continue
+        if key not in copied:
+            seen = merged[key] = SubjectRef(seen.type, seen.external_id, seen.owner, seen.region,
+                                            seen.language, seen.reach, dict(seen.attributes))
+            copied.add(key)
         seen.region = ref.region or seen.region
         seen.language = ref.language or seen.language
         seen.reach = ref.reach if ref.reach is not None else seen.reach
@@ -57,48 +63,64 @@ def _changes(subject: Subject, ref: SubjectRef, owner_id: int | None) -> dict:
     return changes
 
 
-def _upsert_level(refs: dict[Key, SubjectRef], owner_ids: dict[Key, int], actor) -> dict[Key, Subject]:
-    if not refs:
-        return {}
-    now = clock.now()
-    found: dict[Key, Subject] = {}
+def _find(keys) -> dict[Key, Subject]:
     by_type: dict[str, list[str]] = {}
-    for subject_type, external_id in refs:
+    for subject_type, external_id in keys:
         by_type.setdefault(subject_type, []).append(external_id)
+    if not by_type:
+        return {}
+    # One query for every type: each branch of the OR is a lookup on the (type, external_id) unique index.
+    match = Q()
     for subject_type, external_ids in by_type.items():
-        for subject in Subject.objects.filter(type=subject_type, external_id__in=external_ids):
-            found[(subject.type, subject.external_id)] = subject
+        match |= Q(type=subject_type) & bulk.OneOf(F("external_id"), external_ids)
+    return {(s.type, s.external_id): s for s in Subject.objects.filter(match)}
 
+
+def _refresh(subject: Subject, ref: SubjectRef, owner_id: int | None, now, entries: list) -> bool:
+    """Apply what the platform now says about a known subject; True when something changed."""
+    changes = _changes(subject, ref, owner_id)
+    if not changes:
+        return False
+    for name, value in changes.items():
+        setattr(subject, name, value)
+    subject.updated_at = now
+    entries.append(ledger.Entry("subject.updated", {"changed": sorted(changes)}, subject_id=subject.pk))
+    return True
+
+
+def _upsert_level(refs: dict[Key, SubjectRef], found: dict[Key, Subject], owner_ids: dict[Key, int],
+                  entries: list, now) -> dict[Key, Subject]:
     default_region = settings.TRUSTOPS.get("DEFAULT_REGION", "US")
-    to_create, to_update, entries = [], [], []
+
+    def owner_of(ref: SubjectRef) -> int | None:
+        return owner_ids.get((ref.owner.type, ref.owner.external_id)) if ref.owner else None
+
+    rows: dict[Key, Subject] = {}
+    to_create, to_update = [], []
     for key, ref in refs.items():
-        owner_id = owner_ids.get(ref.owner.key) if ref.owner else None
         subject = found.get(key)
         if subject is None:
-            to_create.append(Subject(
-                type=ref.type, external_id=ref.external_id, owner_id=owner_id,
+            subject = Subject(
+                type=ref.type, external_id=ref.external_id, owner_id=owner_of(ref),
                 region=ref.region or default_region, language=ref.language or "", reach=ref.reach or 0,
-                attributes=ref.attributes, first_seen_at=now, updated_at=now))
-            continue
-        changes = _changes(subject, ref, owner_id)
-        if changes:
-            for name, value in changes.items():
-                setattr(subject, name, value)
-            subject.updated_at = now
+                attributes=dict(ref.attributes), first_seen_at=now, updated_at=now)
+            to_create.append(subject)
+        elif _refresh(subject, ref, owner_of(ref), now, entries):
             to_update.append(subject)
-            entries.append(ledger.Entry("subject.updated", {"changed": sorted(changes)}, subject_id=subject.pk))
-    if to_create:
-        Subject.objects.bulk_create(to_create, batch_size=1000)
-        for subject in to_create:
-            found[(subject.type, subject.external_id)] = subject
-            entries.append(ledger.Entry("subject.created", {
-                "type": subject.type, "external_id": subject.external_id, "region": subject.region,
-                "owner_id": subject.owner_id}, subject_id=subject.pk))
-    if to_update:
-        Subject.objects.bulk_update(to_update, ["region", "language", "reach", "owner_id", "attributes",
-                                                "updated_at"], batch_size=1000)
-    ledger.record_many(entries, actor=actor)
-    return found
+        rows[key] = subject
+    # Another sender may have created some of these meanwhile: they are read back and refreshed instead.
+    skipped = bulk.create(Subject, to_create, skip_conflicts_on=["type", "external_id"])
+    if skipped:
+        for key, subject in _find([(s.type, s.external_id) for s in skipped]).items():
+            rows[key] = subject
+            if _refresh(subject, refs[key], owner_of(refs[key]), now, entries):
+                to_update.append(subject)
+    entries.extend(ledger.Entry("subject.created", {
+        "type": subject.type, "external_id": subject.external_id, "region": subject.region,
+        "owner_id": subject.owner_id}, subject_id=subject.pk)
+        for subject in to_create if subject.pk is not None)  # those skipped have no id
+    bulk.update(Subject, to_update, ["region", "language", "reach", "owner_id", "attributes", "updated_at"])
+    return rows
 
 
 def upsert_many(refs: list[SubjectRef], *, actor=None) -> dict[Key, Subject]:
@@ -112,6 +134,10 @@ def upsert_many(refs: list[SubjectRef], *, actor=None) -> dict[Key, Subject]:
     for key in list(subjects):
         if key in owners:
             owners[key] = _merge([owners[key], subjects.pop(key)])[key]
-    owner_rows = _upsert_level(owners, {}, actor)
-    item_rows = _upsert_level(subjects, {k: s.pk for k, s in owner_rows.items()}, actor)
+    now = clock.now()
+    found = _find([*owners, *subjects])
+    entries: list[ledger.Entry] = []
+    owner_rows = _upsert_level(owners, found, {}, entries, now)
+    item_rows = _upsert_level(subjects, found, {k: s.pk for k, s in owner_rows.items()}, entries, now)
+    ledger.record_many(entries, actor=actor)
     return {**owner_rows, **item_rows}

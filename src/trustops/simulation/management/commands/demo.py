@@ -89,6 +89,10 @@ class Command(BaseCommand):
             self.stdout.write(f"  {summary['accounts']} accounts, {summary['items']} items, "
                               f"{summary.get('reports', 0)} reports, {summary.get('signals', 0)} signals, "
                               f"{summary.get('cases_opened', 0)} cases — in {summary['seconds']} s")
+            self.stdout.write(f"  {summary.get('decisions', 0)} decisions, {summary.get('appeals', 0)} appeals, "
+                              f"{summary.get('audits', 0)} audits, {summary.get('golden_items', 0)} golden items, "
+                              f"{summary.get('calibration_sessions', 0)} calibration session(s), "
+                              f"{summary.get('monthly_reports', 0)} Monthly Quality Report(s)")
         token = ensure_demo_token()
         self._banner(host, port, token, stream=not options["no_stream"])
 

@@ -5,7 +5,8 @@ from trustops.simulation.world import scale_of
 
 
 class Command(BaseCommand):
-    help = "Fill the database with the synthetic platform (once): setup, demo people, three days of history."
+    help = ("Fill the database with the synthetic platform (once): setup, demo people, and a month of history "
+            "with review work, appeals and QA.")
 
     def add_arguments(self, parser):
         parser.add_argument("--seed", type=int, default=7)
@@ -26,4 +27,6 @@ class Command(BaseCommand):
             f"Seeded world {summary['seed']} ({summary['size']}) in {summary['seconds']} s: "
             f"{summary['accounts']} accounts, {summary['items']} items, {summary.get('reports', 0)} reports "
             f"({summary['true_reports']} true, {summary['false_reports']} false), "
-            f"{summary.get('signals', 0)} signals, {summary.get('cases_opened', 0)} cases opened.")
+            f"{summary.get('signals', 0)} signals, {summary.get('cases_opened', 0)} cases opened; "
+            f"{summary.get('decisions', 0)} decisions, {summary.get('appeals', 0)} appeals, "
+            f"{summary.get('audits', 0)} audits.")

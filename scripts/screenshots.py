@@ -1,0 +1,185 @@
+"""Capture the console screenshots in docs/screenshots/ from a throwaway platform this script fills itself.
+
+    .venv/bin/python scripts/screenshots.py [--out docs/screenshots]
+
+It builds a fresh embedded database in a temporary directory (your own data is never touched), serves the
+console from a thread, and drives Debian's Chromium (/usr/bin/chromium) through Playwright. Nothing is
+downloaded. Re-running gives the same pictures, apart from clock times.
+"""
+import argparse
+import os
+import random
+import sys
+import tempfile
+import threading
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run"]
+PASSWORD = "screenshots only, not a real password"
+VIEWPORT = {"width": 1280, "height": 800}
+
+
+def prepare_django(workdir: str) -> None:
+    os.environ["TRUSTOPS_VAR_DIR"] = workdir
+    os.environ.pop("TRUSTOPS_DATABASE_URL", None)        # always the fresh embedded database
+    os.environ["TRUSTOPS_JOBS_IMMEDIATE"] = "true"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trustops.settings")
+    # Playwright's sync API runs an event loop in this thread; the ORM calls below never run inside it.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    sys.path.insert(0, str(ROOT / "src"))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def report(submitter, subject: dict, reason: str, *, source="user", text="", reporter="", key: str) -> dict:
+    from trustops.intake import services as intake
+
+    body = {"idempotency_key": key, "subject": subject, "reason": reason, "source": source}
+    if text:
+        body["text"] = text
+    if reporter:
+        body["reporter_external_id"] = reporter
+    outcome = intake.submit_reports(submitter=submitter, items=[body])[0]
+    if outcome.error:
+        raise SystemExit(f"could not file the report {key}: {outcome.error.message}")
+    return outcome.body
+
+
+def build_platform() -> dict:
+    """A US review shift in progress: a backlog across queues, and one creator with a history."""
+    from django.db import transaction
+
+    from trustops.intake import services as intake
+    from trustops.intake.schemas import SignalIn
+    from trustops.kernel import clock
+    from trustops.review import casework
+    from trustops.simulation import platform as setup
+    from trustops.subjects.services import SubjectRef, upsert_many
+
+    setup.install()
+    integration = setup.person("platform-integration", "integration")
+    moderator = setup.person("maria.k", "moderator", team=setup.IN_HOUSE_TEAM, password=PASSWORD)
+    colleague = setup.person("j.osei", "moderator", team=setup.IN_HOUSE_TEAM)
+
+    now = clock.now()
+    # The creator under review, known for months, and accounts sharing their device and payout account.
+    with clock.frozen(now - timedelta(days=120)), transaction.atomic():
+        upsert_many([
+            SubjectRef("creator", "creator-lumen042", region="US", language="en-US", reach=86_400, attributes={
+                "handle": "@lumen042", "display_name": "Lumen Clips", "verified": False,
+                "device_id": "dev-7f3a-91c2", "payout_account": "po-55810"}),
+            SubjectRef("creator", "creator-nova311", region="US", language="en-US", reach=2_150, attributes={
+                "handle": "@nova311", "display_name": "Nova", "device_id": "dev-7f3a-91c2"}),
+            SubjectRef("user", "user-rowan907", region="US", language="en-US", reach=140, attributes={
+                "handle": "@rowan907", "payout_account": "po-55810"}),
+        ], actor="platform")
+    owner = {"type": "creator", "external_id": "creator-lumen042"}
+
+    rng = random.Random(42)
+    # An earlier video of the same creator: reported two weeks ago, decided by a colleague (one strike).
+    with clock.frozen(now - timedelta(days=14)):
+        report(integration, {"type": "video", "external_id": "video-80417", "region": "US", "owner": owner,
+                             "reach": 12_300, "attributes": {"caption": "Clip #80417 — placeholder caption"}},
+               "harassment.bullying", text="Mocks a classmate by name.", key="history-1")
+        earlier = casework.claim_next(actor=colleague, queue_key="general-us")
+        casework.decide(actor=colleague, case_id=earlier.pk, version=earlier.version,
+                        decision=casework.DecisionInput(
+                            verdict="violation", policy="harassment.bullying", actions=["remove", "strike"],
+                            rationale="Names and mocks a private person; not criticism of a public role."))
+
+    # The backlog: cases waiting across the queues, some of them for a while.
+    backlog = [("general-us", "US", "adult.nudity"), ("general-us", "US", "integrity.impersonation"),
+               ("general-intl", "BR", "hate.slurs"), ("general-intl", "DE", "harassment.bullying"),
+               ("integrity", "GB", "integrity.spam"), ("merchants", "US", "merchant.fraud.fake_listing"),
+               ("live", "ID", "live.gift_begging"), ("child-safety", "US", "minor_safety.dangerous_challenge")]
+    for number in range(46):
+        queue, region, reason = backlog[number % len(backlog)]
+        kind = "listing" if queue == "merchants" else "livestream" if queue == "live" else "video"
+        owner_type = "merchant" if kind == "listing" else "creator"
+        hours_ago = rng.choice([0.2, 0.5, 1, 2, 3, 5, 8, 12, 19, 21, 30])
+        if queue in ("child-safety", "live"):
+            hours_ago = rng.choice([0.1, 0.3, 0.6, 0.8, 1.5])
+        with clock.frozen(now - timedelta(hours=hours_ago)):
+            report(integration, {"type": kind, "external_id": f"{kind}-{70000 + number}", "region": region,
+                                 "reach": rng.randint(40, 9000),
+                                 "owner": {"type": owner_type, "external_id": f"{owner_type}-{50000 + number}"}},
+                   reason, text="Placeholder report text.", key=f"backlog-{number}")
+
+    # The case on screen: a widely seen video, reported twice and flagged by the classifier.
+    video = {"type": "video", "external_id": "video-88213", "region": "US", "language": "en-US", "owner": owner,
+             "reach": 850_000, "attributes": {"caption": "Clip #88213 — placeholder caption",
+                                              "duration_seconds": 41}}
+    with clock.frozen(now - timedelta(minutes=50)):
+        case = report(integration, video, "violence.graphic", reporter="user-31877", key="case-1",
+                      text="Shows a street fight with someone bleeding, posted with laughing emojis.")
+    with clock.frozen(now - timedelta(minutes=35)):
+        intake.submit_signal(submitter=integration, item=SignalIn(
+            detector="video-classifier-v3", score=0.91, policy="violence.graphic", subject=video))
+    with clock.frozen(now - timedelta(minutes=12)):
+        report(integration, video, "violence.graphic", source="trusted_flagger", reporter="flagger-safe-streets",
+               text="Graphic injury footage, apparently shared for shock value rather than news.", key="case-2")
+    return {"moderator": moderator, "case_id": case["case_id"]}
+
+
+def serve():
+    """The console on a free local port, in a daemon thread; returns its base URL."""
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
+
+    class Quiet(WSGIRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = ThreadedWSGIServer(("127.0.0.1", 0), Quiet, allow_reuse_address=False)
+    server.set_app(WSGIHandler())
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{server.server_port}"
+
+
+def capture(base_url: str, people: dict, out: Path) -> list[Path]:
+    from playwright.sync_api import expect, sync_playwright
+
+    out.mkdir(parents=True, exist_ok=True)
+    queues_png, case_png = out / "queues.png", out / "case-page.png"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        page = browser.new_context(base_url=base_url, viewport=VIEWPORT).new_page()
+        page.goto("/login/")
+        page.get_by_label("Username").fill(people["moderator"].username)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        expect(page.get_by_role("heading", name="Queues")).to_be_visible()
+        page.screenshot(path=str(queues_png), full_page=True)
+
+        page.get_by_role("row").filter(has_text="general-us").get_by_role("button", name="Next case").click()
+        expect(page).to_have_url(f"{base_url}/cases/{people['case_id']}/")
+        expect(page.get_by_text("Hidden for your wellbeing")).to_be_visible()
+        page.wait_for_load_state("networkidle")
+        page.screenshot(path=str(case_png), full_page=True)
+        browser.close()
+    return [queues_png, case_png]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
+    args = parser.parse_args()
+    if not Path(CHROMIUM).exists():
+        raise SystemExit(f"{CHROMIUM} is missing: apt-get install chromium")
+    with tempfile.TemporaryDirectory(prefix="trustops-screenshots-") as workdir:
+        prepare_django(workdir)
+        people = build_platform()
+        for path in capture(serve(), people, Path(args.out)):
+            print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()

@@ -47,3 +47,16 @@ def test_a_deactivated_user_s_token_stops_working(world):
     person = world.moderator()
     User.objects.filter(pk=person.user.pk).update(is_active=False)
     assert ApiClient(person.token).get("/api/v1/queues").status_code == 401
+
+
+def test_totpcode_prints_the_code_the_device_accepts(db, capsys):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from trustops.identity import services
+    user = services.create_user(username="lead-x", role="team_lead", password="a-long-enough-password")
+    device = services.start_totp_enrolment(user=user)
+    call_command("totpcode", "--username", "lead-x")
+    code = capsys.readouterr().out.strip()
+    assert TOTPDevice.objects.get(pk=device.pk).verify_token(code)
+    with pytest.raises(CommandError):
+        call_command("totpcode", "--username", "nobody")

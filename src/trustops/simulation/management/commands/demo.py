@@ -126,6 +126,8 @@ class Command(BaseCommand):
             "",
             f"  Sign in (password for every demo login: {DEMO_PASSWORD}):",
             *[f"    {username.ljust(width)}  {role.replace('_', ' ')}" for username, role in people],
+            "    (admin and lead confirm a TOTP code after the password: scan the QR code with an authenticator",
+            "     app, or print the current code with `trustops totpcode --username lead`)",
             "",
             f"  API docs:           {url}/api/v1/docs",
             f"  Integration token:  {token}",

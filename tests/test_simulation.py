@@ -202,12 +202,15 @@ def test_appeals_audits_calibration_and_golden_items_fill_the_month(tiny_month):
     revised = Dispute.objects.get(status="revised")
     assert revised.audit_before["error_type"] != "correct" and revised.audit.error_type == "correct"
 
-    session = CalibrationSession.objects.get()
-    assert session.closed_at is not None
-    items, participants = session.items.count(), session.participants.count()
-    assert items >= 2 and participants >= 4
-    assert CalibrationLabel.objects.filter(item__session=session).count() == items * participants - 1
-    assert all(item.benchmark_label for item in session.items.all())
+    sessions = list(CalibrationSession.objects.all())
+    assert sessions and all(session.closed_at is not None for session in sessions)
+    missing = []
+    for session in sessions:
+        items, participants = session.items.count(), session.participants.count()
+        assert items >= 2 and participants >= 4
+        assert all(item.benchmark_label for item in session.items.all())
+        missing.append(items * participants - CalibrationLabel.objects.filter(item__session=session).count())
+    assert 1 in missing and set(missing) <= {0, 1}        # one session closed with a label missing
 
     golden = list(GoldenItem.objects.select_related("case"))
     assert golden

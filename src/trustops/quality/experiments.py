@@ -108,18 +108,21 @@ def _judged_decisions(user, experiment: Experiment) -> dict[str, list[Judged]]:
     return arms
 
 
-def _calibration_judgements(experiment: Experiment) -> dict[str, dict[int, list[bool]]]:
+def _calibration_judgements(user, experiment: Experiment) -> dict[str, dict[int, list[bool]]]:
     """Reviewer experiments: labels given in calibration sessions during the experiment, against the benchmark."""
     if experiment.unit != "reviewer":
         return {}
     start, end = _window(experiment)
     _, arm_of = _arm_of(experiment)
+    labels = (CalibrationLabel.objects.filter(participant_id__in=list(arm_of), labelled_at__gte=start,
+                                              labelled_at__lt=end)
+              .exclude(item__benchmark_label=""))
+    regions = user.region_codes()
+    if regions is not None:
+        labels = labels.filter(item__case__subject__region__in=regions)
     out: dict[str, dict[int, list[bool]]] = defaultdict(lambda: defaultdict(list))
-    for participant, subject_id, label, benchmark in (
-            CalibrationLabel.objects.filter(participant_id__in=list(arm_of), labelled_at__gte=start,
-                                            labelled_at__lt=end)
-            .exclude(item__benchmark_label="")
-            .values_list("participant_id", "item__case__subject_id", "label", "item__benchmark_label")):
+    for participant, subject_id, label, benchmark in labels.values_list(
+            "participant_id", "item__case__subject_id", "label", "item__benchmark_label"):
         out[arm_of[participant]][subject_id].append(label == benchmark)
     return out
 
@@ -239,7 +242,7 @@ def analysis(user, experiment_id: int, *, confidence: float = 0.95) -> dict:
     if experiment.status == ExperimentStatus.DRAFT:
         raise Conflict("experiment_not_started", "The experiment has not started: there is nothing to analyse.")
     judged = _judged_decisions(user, experiment)
-    calibration = _calibration_judgements(experiment)
+    calibration = _calibration_judgements(user, experiment)
     start, end = _window(experiment)
     assigned = assignments(experiment)
     keys = [arm["key"] for arm in experiment.arms]
@@ -263,8 +266,9 @@ def analysis(user, experiment_id: int, *, confidence: float = 0.95) -> dict:
             "control": control, "arms": arms, "comparisons": comparisons,
             "notes": ["Differences are arm minus control.",
                       "Accuracy counts decisions QA has judged: audits first, then golden items.",
-                      "Paired figures use items judged in both arms; an arm's judgement of an item is its "
-                      "reviewers' majority, and evenly split items are left out."]}
+                      "Paired figures use items (subjects) judged in both arms, by judged decisions and by "
+                      "calibration labels against the benchmark; an arm's judgement of an item is its reviewers' "
+                      "majority, and evenly split items are left out."]}
 
 
 # ---- how large: the sample-size and power calculator ----

@@ -14,7 +14,7 @@ from trustops.quality import statistics
 from trustops.quality.errors import derive_error_type
 from trustops.quality.models import ErrorType, GoldenItem
 from trustops.quality.selectors import decisions_in_quality_scope
-from trustops.review.models import Decision
+from trustops.review.models import OPEN_STATUSES, Decision
 
 GROUPS = {"agent": "reviewer__username", "vendor": "reviewer__vendor__key"}
 IN_HOUSE = "in-house"
@@ -45,8 +45,6 @@ def _reads_quality(user) -> bool:
 def golden_items_visible_to(user) -> QuerySet[GoldenItem]:
     """Quality readers, within their cleared regions. Nobody else learns which cases are golden, and a quality
     reader who also takes cases (a team lead, a policy manager) sees a golden case only once it is decided."""
-    from trustops.review.models import OPEN_STATUSES
-
     if not _reads_quality(user):
         return GoldenItem.objects.none()
     qs = GoldenItem.objects.all()

@@ -2,8 +2,8 @@
 
 A stratified sample of each week's decisions, audited by the QA auditors against the ground truth (with a root
 cause category on every error); one audit slip that the reviewer disputes and the QA lead revises, one dispute
-upheld; a calibration session closed with one label missing; a root-cause analysis of the new agent's errors;
-and last month's Monthly Quality Report, kept as the schedule would keep it.
+upheld; two calibration sessions, the earlier closed with one label missing; a root-cause analysis of the
+training errors; and last month's Monthly Quality Report, kept as the schedule would keep it.
 """
 import random
 from collections import Counter
@@ -17,7 +17,7 @@ from trustops.simulation import workforce
 from trustops.simulation.shifts import Month
 from trustops.simulation.world import DAY, HOUR
 
-AUDIT_SHARE = 0.1              # of each week's decisions
+AUDIT_SHARE = 0.25             # of each week's decisions
 MIN_WEEKLY_SAMPLE = 4
 OPEN_SHARE_LAST_WEEK = 0.35    # the newest sample is still being worked through
 RCA_WEIGHTS = {"human_training": 5, "policy": 2.5, "process": 1.5, "product_tech": 1}
@@ -45,7 +45,7 @@ class QualityMonth:
             end = min(week + timedelta(days=7), self.anchor - timedelta(hours=3))
             self._week(number, week, end, last=end >= self.anchor - timedelta(days=1))
             week, number = week + timedelta(days=7), number + 1
-        self._calibration()
+        self._calibrations()
         self._rca()
         if monthly_report:
             self._monthly_report()
@@ -87,7 +87,7 @@ class QualityMonth:
         if slip and outcome is not None:
             # The auditor misreads a right decision: the opposite verdict.
             judgement = (audits.Judgement("no_violation") if outcome.verdict == "violation" else
-                         audits.Judgement("violation", self.month._policy_code(
+                         audits.Judgement("violation", self.month.policy_code(
                              Case.objects.values_list("policy_id", flat=True).get(pk=outcome.case_id))))
         else:
             judgement = audits.Judgement("violation", truth) if truth else audits.Judgement("no_violation")
@@ -152,37 +152,43 @@ class QualityMonth:
 
     # ---- calibration ----
 
-    def _calibration(self) -> None:
-        opened_at = self.anchor - timedelta(days=3) + timedelta(hours=10)
-        recent = sorted({o.case_id for o in self.month.outcomes.values()
-                         if o.verdict in ("violation", "no_violation") and not o.golden
-                         and o.decided_at < opened_at})
-        cases = list(Case.objects.filter(pk__in=recent, status=CaseStatus.RESOLVED)
+    def _calibrations(self) -> None:
+        """One session late last month (a label missing when it closed), one this week with every label."""
+        this_month = self.anchor.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+        earlier = [p for p in CALIBRATION_PARTICIPANTS if p != workforce.NEW_AGENT]
+        self._calibration("Calibration: month-end review of recent decisions",
+                          this_month - timedelta(days=6) + timedelta(hours=10), earlier, missing=earlier[-1])
+        self._calibration("Calibration: this week's decisions across queues",
+                          self.anchor - timedelta(days=3) + timedelta(hours=10), CALIBRATION_PARTICIPANTS)
+
+    def _calibration(self, name: str, opened_at: datetime, participants: list[str], *,
+                     missing: str | None = None) -> None:
+        start = self.anchor - timedelta(seconds=self.month.world.history_seconds)
+        decided = sorted({o.case_id for o in self.month.outcomes.values()
+                          if o.verdict in ("violation", "no_violation") and not o.golden
+                          and start <= o.decided_at < opened_at})
+        cases = list(Case.objects.filter(pk__in=decided, status=CaseStatus.RESOLVED)
                      .order_by("id").values_list("id", "subject_id", "policy_id"))
-        size = 4 if self.month.world.size == "tiny" else 6
-        if len(cases) < 2:
+        if len(cases) < 2 or opened_at <= start:
             return
         # The most recently opened of the cases decided before the session.
-        chosen = sorted(cases[-size:])
+        chosen = sorted(cases[-(4 if self.month.world.size == "tiny" else 6):])
         with clock.frozen(opened_at):
-            session = calibration.create_session(actor=self.lead, name="Calibration: recent decisions across queues",
-                                                 case_ids=[c[0] for c in chosen],
-                                                 participants=CALIBRATION_PARTICIPANTS)
+            session = calibration.create_session(actor=self.lead, name=name, case_ids=[c[0] for c in chosen],
+                                                 participants=participants)
         accuracy = {r.username: r.accuracy for r in workforce.REVIEWERS}
-        benchmarks = {}
-        for index, username in enumerate(CALIBRATION_PARTICIPANTS):
-            person = self.people[username]
+        for index, username in enumerate(participants):
             for position, (case_id, subject_id, policy_id) in enumerate(chosen):
-                if username == workforce.NEW_AGENT and position == len(chosen) - 1:
+                if username == missing and position == len(chosen) - 1:
                     continue   # ran out of time: the session closes with this label missing
-                truth = self.month.truth.get(subject_id)
-                call = workforce.judge(self.rng, accuracy[username], truth=truth,
-                                       reported=self.month._policy_code(policy_id), siblings=self.month.siblings)
+                call = workforce.judge(self.rng, accuracy[username], truth=self.month.truth.get(subject_id),
+                                       reported=self.month.policy_code(policy_id), siblings=self.month.siblings)
                 with clock.frozen(opened_at + timedelta(minutes=20 * index + 3 * position + 5)):
-                    calibration.submit_label(actor=person, session_id=session.pk, case_id=case_id,
+                    calibration.submit_label(actor=self.people[username], session_id=session.pk, case_id=case_id,
                                              label=call.policy if call.verdict == "violation" else "no_violation")
                 self.totals["calibration_labels"] += 1
-                benchmarks[case_id] = truth or "no_violation"
+        benchmarks = {case_id: self.month.truth.get(subject_id) or "no_violation"
+                      for case_id, subject_id, _ in chosen}
         with clock.frozen(opened_at + timedelta(hours=20)):
             calibration.close_session(actor=self.lead, session_id=session.pk, benchmarks=benchmarks)
         self.totals["calibration_sessions"] += 1

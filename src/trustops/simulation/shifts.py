@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Count
 
 from trustops.enforcement.services import appeals
@@ -78,6 +77,7 @@ class Month:
         self.open_estimate = 0
         self.totals: Counter = Counter()
         catalogue = active_catalogue()
+        self.codes = {policy.policy_id: code for code, policy in catalogue.items()}
         family = {code: code.rsplit(".", 1)[0] for code in catalogue}
         self.siblings = {code: sorted(o for o in catalogue if o != code and family[o] == family[code])
                          for code in catalogue}
@@ -132,20 +132,16 @@ class Month:
     def hour(self, start: datetime) -> None:
         """The work of the hour beginning at `start`. Runs after intake up to `start`, before later intake."""
         age = int((self.anchor - start).total_seconds())
-        with transaction.atomic():
+        with clock.frozen(start):
             if age in self.plan.golden_ages:
-                with clock.frozen(start):
-                    self._place_golden()
+                self._place_golden()
             if age == self.plan.experiment_start_age:
-                with clock.frozen(start):
-                    self._start_experiment()
+                self._start_experiment()
             if age == self.plan.experiment_end_age and self.experiment_id:
-                with clock.frozen(start):
-                    self._finish_experiment()
+                self._finish_experiment()
             if start.hour == APPEAL_HOUR:
-                with clock.frozen(start):
-                    self._appeals(start, last_chance=age <= RECENT_SECONDS and age > RECENT_SECONDS - DAY)
-            self._work(start)
+                self._appeals(start, last_chance=RECENT_SECONDS - DAY < age <= RECENT_SECONDS)
+        self._work(start)
 
     def _poisson(self, mean: float) -> int:
         """By inversion: exact for the small means here, and reproducible from the month's generator."""
@@ -230,7 +226,7 @@ class Month:
             verdict, policy, correct = ("overturned" if overturn else "upheld"), None, overturn == wrong
         else:
             accuracy = reviewer.accuracy + (TREATMENT_ACCURACY_GAIN if in_treatment else 0)
-            reported = self._policy_code(case.policy_id)
+            reported = self.policy_code(case.policy_id)
             call = workforce.judge(rng, accuracy, truth=self.truth.get(case.subject_id), reported=reported,
                                    siblings=self.siblings)
             verdict, policy, correct = call.verdict, call.policy, call.correct
@@ -268,12 +264,8 @@ class Month:
                 return [preferred]
         return offered[:1]
 
-    def _policy_code(self, policy_id: int | None) -> str | None:
-        if policy_id is None:
-            return None
-        if not hasattr(self, "_codes"):
-            self._codes = {p.policy_id: code for code, p in active_catalogue().items()}
-        return self._codes.get(policy_id)
+    def policy_code(self, policy_id: int | None) -> str | None:
+        return None if policy_id is None else self.codes.get(policy_id)
 
     # ---- appeals ----
 

@@ -15,7 +15,8 @@ DAY = 24 * HOUR
 RECENT_SECONDS = 72 * HOUR      # most reports and signals arrive over the last three days: the open backlog
 HISTORY_SECONDS = 30 * DAY      # the rest arrive steadily over the month before, which reviewers have worked
 CATALOGUE_SECONDS = HISTORY_SECONDS + DAY   # items may be a day older than the oldest report
-STEADY_SHARE = 0.35             # share of reported subjects (and of signals) spread evenly over the history
+ESTABLISHED_SHARE = 0.6         # share of items that existed before the history began
+STEADY_SHARE = 0.3              # share of reported subjects (and of signals) spread evenly over the history
 
 REGION_WEIGHTS = {"US": 40, "GB": 10, "DE": 10, "FR": 8, "BR": 14, "ID": 10, "JP": 8}
 LANGUAGES = {"US": "en-US", "GB": "en-GB", "DE": "de", "FR": "fr", "BR": "pt-BR", "ID": "id", "JP": "ja"}
@@ -358,7 +359,9 @@ def generate(*, seed: int, size: str = "default", severities: dict[str, int],
         for n in range(1, counts[kind] + 1):
             owner = rng.choice(by_kind[weighted(rng, owners)])
             item = factory.item(kind, n, owner)
-            item.age = rng.randint(0, world.catalogue_seconds)
+            # Most of the catalogue was there before the history began; the rest appeared along the way.
+            established = rng.random() < ESTABLISHED_SHARE
+            item.age = world.catalogue_seconds if established else rng.randint(0, world.catalogue_seconds)
             world.items.append(item)
 
     _plan_reports(world, factory, max(10, round(DEFAULT_REPORTS * scale)), by_kind["user"])

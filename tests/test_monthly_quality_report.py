@@ -108,6 +108,12 @@ def test_the_report_warns_about_data_it_cannot_trust(march):
 
 def test_the_report_downloads_as_csv_xlsx_and_html(march):
     lead = march.api(march.people["lead"])
+    # Text people type reaches the files; it must never run as a spreadsheet formula.
+    with clock.frozen(datetime(2025, 3, 20, tzinfo=timezone.utc)):
+        formula = march.api(march.people["auditor"]).post("/api/v1/qa/rcas", {
+            "title": '=HYPERLINK("http://example.invalid","click")', "category": "process",
+            "root_cause": "x", "corrective_action": "y", "owner": "mqr-lead", "due_date": "2025-12-31"})
+        assert formula.status_code == 201, formula.content
     rows = _csv_rows(lead.get(REPORT, month=MONTH, format="csv"))
     assert list(rows[0]) == ["section", "group", "metric", "value"]
     assert _figure(rows, "summary", "all", "accuracy") == "0.7059"
@@ -118,6 +124,9 @@ def test_the_report_downloads_as_csv_xlsx_and_html(march):
     assert _figure(rows, "warning", "auditor_is_reviewer", "count") == "1"
     assert _figure(rows, "calibration", f"Bullying or banter, March (#{march.calibration})", "raters") == "3"
     assert _figure(rows, "appeals", "all", "overturn_rate") == "1.0"
+    title = _figure(rows, "rca_open", f"RCA-{formula.json()['rca_id']}", "title")
+    assert title == "'" + '=HYPERLINK("http://example.invalid","click")'
+    assert _figure(rows, "vendor", "northwind-bpo", "vs_rest").startswith("-0.")      # numbers stay numbers
 
     xlsx = lead.get(REPORT, month=MONTH, format="xlsx")
     assert xlsx["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -133,6 +142,8 @@ def test_the_report_downloads_as_csv_xlsx_and_html(march):
     assert summary["Accuracy"] == 0.7059 and summary["Overdue RCAs"] == 1
     codes = [row[0] for row in workbook["Data validation"].iter_rows(min_row=2, values_only=True)]
     assert "auditor_is_reviewer" in codes
+    titles = [row[1] for row in workbook["RCAs open"].iter_rows(min_row=4, values_only=True)]
+    assert "'" + '=HYPERLINK("http://example.invalid","click")' in titles
 
     page = lead.get(REPORT, month=MONTH)
     assert page["Content-Type"] == "text/html; charset=utf-8"

@@ -8,7 +8,7 @@ from datetime import date
 from django.shortcuts import redirect, render
 
 from trustops.console.views import console_page
-from trustops.insights import dashboard, monthly_quality, rendering, responses, selectors
+from trustops.insights import dashboard, monthly_quality, responses, selectors, wording
 from trustops.kernel import clock
 from trustops.kernel.errors import Invalid, NotFound
 from trustops.quality.rca_selectors import reads_quality_reports
@@ -49,11 +49,11 @@ def monthly_report(request, month: str):
     report = selectors.monthly_quality_report(request.user, first, fresh=request.GET.get("fresh") == "1")
     previous, following = _neighbour(first, -1), _neighbour(first, 1)
     return render(request, "console/quality_report.html", {
-        "report": report, "month": month, "title": rendering.month_title(month),
-        "generated": rendering.when(report.generated_at), "partial": first == clock.now().date().replace(day=1),
-        "previous": previous and {"key": previous.isoformat()[:7], "title": rendering.month_title(previous.isoformat()[:7])},
+        "report": report, "month": month, "title": wording.month_title(month),
+        "generated": wording.when(report.generated_at), "partial": first == clock.now().date().replace(day=1),
+        "previous": previous and {"key": previous.isoformat()[:7], "title": wording.month_title(previous.isoformat()[:7])},
         "following": following and {"key": following.isoformat()[:7],
-                                    "title": rendering.month_title(following.isoformat()[:7])},
+                                    "title": wording.month_title(following.isoformat()[:7])},
     })
 
 

@@ -18,6 +18,8 @@ from matplotlib.backends.backend_svg import FigureCanvasSVG  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter  # noqa: E402
 
+from trustops.insights.wording import ERROR_NAMES  # noqa: E402
+
 INK = "#1d2330"
 MUTED = "#5d6778"
 GRID = "#e4e8ef"
@@ -29,11 +31,10 @@ NEUTRAL = "#3d5a99"
 # Calm, distinguishable in print and for the common colour-vision deficiencies; one colour per error type.
 ERROR_COLOURS = {"false_positive": "#c9773b", "false_negative": "#3d6fb0", "wrong_policy": "#8a6bb0",
                  "wrong_action": "#6aa39a"}
-ERROR_NAMES = {"false_positive": "False positive", "false_negative": "False negative",
-               "wrong_policy": "Wrong policy", "wrong_action": "Wrong action"}
 # Inches. The SVG scales to its container; draw each chart about as wide as it will be shown (at 96 px an inch)
 # so its text keeps the size of the page's small print.
 WIDTH = 8.6
+LAYOUT = "constrained"
 STYLE = {
     "font.family": "sans-serif", "font.sans-serif": ["DejaVu Sans", "Helvetica", "Arial"], "font.size": 9,
     "axes.edgecolor": "#b8c0cc", "axes.labelcolor": MUTED, "axes.titlecolor": INK, "axes.linewidth": 0.8,
@@ -47,7 +48,7 @@ PERCENT = PercentFormatter(xmax=1, decimals=0)
 
 
 def _figure(height: float, width: float = WIDTH) -> Figure:
-    figure = Figure(figsize=(width, height), layout="constrained")
+    figure = Figure(figsize=(width, height), layout=LAYOUT)
     FigureCanvasSVG(figure)
     return figure
 

@@ -7,7 +7,7 @@ from datetime import datetime, time, timedelta, timezone
 
 from django.utils.safestring import mark_safe
 
-from trustops.insights import charts, monthly_quality, rendering
+from trustops.insights import charts, monthly_quality, wording
 from trustops.kernel import clock
 from trustops.kernel.errors import NotFound
 from trustops.quality import analytics, report_selectors, trends
@@ -51,8 +51,8 @@ def build(viewer, *, weeks: int = DEFAULT_WEEKS) -> dict:
     open_rcas = list(rcas_visible_to(viewer).exclude(status=RcaStatus.DONE).select_related("owner")
                      .order_by("due_date", "pk")[:OPEN_RCAS])
     linked = linked_audit_ids(viewer, open_rcas)
-    rcas = [{"rca": rca, "category_name": rendering.CATEGORY_NAMES[rca.category],
-             "status_name": rendering.STATUS_NAMES[rca.status], "overdue": is_overdue(rca, today),
+    rcas = [{"rca": rca, "category_name": wording.CATEGORY_NAMES[rca.category],
+             "status_name": wording.STATUS_NAMES[rca.status], "overdue": is_overdue(rca, today),
              "days_overdue": (today - rca.due_date).days, "audits": len(linked[rca.pk])} for rca in open_rcas]
     calibrations = []
     for session_id, name, closed_at in (calibrations_visible_to(viewer).filter(closed_at__isnull=False)
@@ -61,9 +61,9 @@ def build(viewer, *, weeks: int = DEFAULT_WEEKS) -> dict:
         result = analytics.calibration_agreement(viewer, session_id)
         calibrations.append({"name": name, "closed_at": closed_at, "units": result["units"],
                              "raters": result["raters"],
-                             "coefficients": [{"name": label, "value": rendering.coefficient(result[key]),
+                             "coefficients": [{"name": label, "value": wording.coefficient(result[key]),
                                                "reason": result["undefined"].get(key)}
-                                              for key, label in rendering.COEFFICIENTS]})
+                                              for key, label in wording.COEFFICIENTS]})
     this_month = today.replace(day=1)
     months = [this_month]
     for _ in range(REPORT_MONTHS - 1):
@@ -71,18 +71,18 @@ def build(viewer, *, weeks: int = DEFAULT_WEEKS) -> dict:
     kept = set(report_selectors.kept_months(viewer))
     return {
         "weeks": weeks, "windows": WINDOWS, "start": start, "end": end - timedelta(days=1),
-        "overall": {**overall, "accuracy_text": rendering.pct(overall["accuracy"]),
-                    "interval_text": rendering.interval(overall["wilson_low"], overall["wilson_high"])},
+        "overall": {**overall, "accuracy_text": wording.pct(overall["accuracy"]),
+                    "interval_text": wording.interval(overall["wilson_low"], overall["wilson_high"])},
         "errors": pareto["errors"],
         "rcas": rcas, "overdue": sum(1 for r in rcas if r["overdue"]),
         "calibrations": calibrations,
-        "reports": [{"month": m, "key": m.isoformat()[:7], "title": rendering.month_title(m.isoformat()[:7]),
+        "reports": [{"month": m, "key": m.isoformat()[:7], "title": wording.month_title(m.isoformat()[:7]),
                      "kept": m in kept, "partial": m == this_month} for m in months],
         "charts": {
             "trend": mark_safe(charts.accuracy_trend(weekly, overall, width=WIDE)),
             "vendors": mark_safe(charts.group_comparison(vendors, overall, noun="vendor", width=HALF)),
             "pareto": mark_safe(charts.pareto(pareto["by_rca_category"], noun="cause", width=HALF,
-                                              label_of=lambda r: rendering.CATEGORY_NAMES.get(r["cause"],
+                                              label_of=lambda r: wording.CATEGORY_NAMES.get(r["cause"],
                                                                                                r["cause"]))),
         },
     }

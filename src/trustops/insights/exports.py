@@ -24,11 +24,27 @@ PERCENT_COLUMNS = {"accuracy", "wilson_low", "wilson_high", "vs_rest", "vs_rest_
                    "cumulative_share", "overturn_rate", "audit_coverage", "percent_agreement", "estimate"}
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _text(value: str) -> str:
+    """Text a person typed (an RCA title, a name) must never run as a spreadsheet formula when the file is
+    opened: such text gets a leading apostrophe, as spreadsheets themselves do."""
+    if value.startswith(FORMULA_STARTS):
+        try:
+            float(value)
+        except ValueError:
+            return "'" + value
+    return value
+
+
 def _value(value):
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, str):
+        return _text(value)
     return value
 
 
@@ -87,7 +103,7 @@ def to_csv(data: dict) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_HEADER)
-    writer.writerows(tidy_rows(data))
+    writer.writerows([_value(cell) for cell in row] for row in tidy_rows(data))
     return buffer.getvalue()
 
 
@@ -113,7 +129,7 @@ def _sheet(workbook: Workbook, title: str, columns: list[str], records: list[dic
             value = record.get(column)
             if isinstance(value, (list, dict)):
                 value = "; ".join(map(str, value.values() if isinstance(value, dict) else value))
-            cell = sheet.cell(row=start + offset, column=index, value=value)
+            cell = sheet.cell(row=start + offset, column=index, value=_text(value) if isinstance(value, str) else value)
             if column in PERCENT_COLUMNS and isinstance(value, (int, float)):
                 cell.number_format = "0.0%"
     sheet.freeze_panes = sheet.cell(row=start + 1, column=2)
@@ -133,7 +149,7 @@ def to_xlsx(data: dict) -> bytes:
     summary_sheet.title = "Summary"
     summary_sheet["A1"] = f"Monthly Quality Report — {data['month']}"
     summary_sheet["A1"].font = TITLE_FONT
-    summary_sheet["A2"] = f"{data['scope']['label']}; generated {data['generated_at']}"
+    summary_sheet["A2"] = _text(f"{data['scope']['label']}; generated {data['generated_at']}")
     summary = data["summary"]
     estimate = summary.get("population_estimate") or {}
     facts = [("Decisions", summary["decisions"], None), ("Audited", summary["audited"], None),

@@ -1,13 +1,13 @@
 """The Monthly Quality Report: the figures for one calendar month (UTC), as one reader may see them.
 
-Every figure is read through the quality scope of the viewer (`decisions_in_quality_scope`, `rcas_visible_to`, …), so a
-vendor manager's report holds their vendor's people only. Counting is done by the database, one GROUP BY per
-table of figures; Python only combines the counts. The result is plain JSON (kept as it is), from which the
-HTML, CSV and XLSX renderings are made.
+Every figure is read through the viewer's quality scope (`decisions_in_quality_scope`, `rcas_visible_to`, …),
+so a vendor manager's report holds their vendor's people only. Counting is done by the database: one GROUP BY
+over the month's audited decisions gives every audit figure, and a few small queries add decisions, RCAs,
+appeals and calibration; Python only combines the counts. The result is plain JSON (kept as it is), from which
+the HTML, CSV and XLSX renderings are made.
 """
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
-
 
 from trustops.identity.roles import Role
 from trustops.kernel import clock
@@ -140,10 +140,10 @@ def _weekly(per_week: dict[tuple, dict[str, int]], start: datetime, end: datetim
     return rows
 
 
-def _rcas(viewer, start: datetime, end: datetime, audits) -> dict:
+def _rcas(viewer, start: datetime, end: datetime, decisions) -> dict:
     as_of = min(clock.now(), end)
     rcas = rcas_active_between(viewer, start, end)
-    linked = linked_audit_counts(viewer, rcas, audits)
+    linked = linked_audit_counts(viewer, rcas, decisions)
     by_category = {c.value: {"category": c.value, "active": 0, "opened": 0, "closed": 0, "overdue": 0,
                              "audits_this_month": 0} for c in RcaCategory}
     open_rows, overdue_rows = [], []
@@ -235,7 +235,6 @@ def build(viewer, month: date) -> dict:
         raise NotFound("report_not_found", "There is no quality report for you to read.")
     start, end = month_bounds(month)
     decisions = trends.decisions_between(viewer, start, end)
-    audits = trends.audits_between(viewer, start, end)
 
     # One GROUP BY over the month's audited decisions gives every audit figure of the report: the weekly trend,
     # queues, reviewers (and through them vendors), the error Pareto, the sample strata for the population
@@ -269,7 +268,7 @@ def build(viewer, month: date) -> dict:
     population_estimate = trends.population_estimate(views["stratum"])
     decided = decisions.filter(verdict__in=["violation", "no_violation"]).count()
     weeks = _weekly(per_week, start, end)
-    rcas = _rcas(viewer, start, end, audits)
+    rcas = _rcas(viewer, start, end, decisions)
     warnings = _warnings(cube.flags, overall, agents, vendors, queues, weeks, population_estimate)
     return {
         "kind": "monthly_quality", "version": VERSION, "month": month.isoformat()[:7],

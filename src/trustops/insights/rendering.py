@@ -3,7 +3,6 @@
 The fragment holds everything, charts included as inline SVG; the console places it in its page with the
 report's stylesheet, and the standalone document inlines that stylesheet, so the file opens anywhere offline.
 """
-from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 
@@ -11,70 +10,10 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
 from trustops.insights import charts
+from trustops.insights.wording import (CATEGORY_NAMES, COEFFICIENTS, ERROR_NAMES, STATUS_NAMES, coefficient, days,
+                                       interval, month_title, pct, period, points, when)
 
 STYLESHEET = Path(__file__).parent / "static" / "insights" / "monthly_quality.css"
-MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December"]
-CATEGORY_NAMES = {"product_tech": "Product / tech", "process": "Process", "policy": "Policy",
-                  "human_training": "Human / training", "uncategorised": "No category"}
-ERROR_NAMES = {"correct": "Correct", **charts.ERROR_NAMES}
-STATUS_NAMES = {"open": "Open", "in_progress": "In progress", "done": "Done"}
-COEFFICIENTS = [("percent_agreement", "Agreement"), ("krippendorff_alpha", "Krippendorff's alpha"),
-                ("fleiss_kappa", "Fleiss' kappa"), ("gwet_ac1", "Gwet's AC1")]
-
-
-def month_title(month: str) -> str:
-    year, number = month.split("-")
-    return f"{MONTHS[int(number) - 1]} {year}"
-
-
-def pct(value, digits: int = 1) -> str:
-    return "—" if value is None else f"{value * 100:.{digits}f}%"
-
-
-def interval(low, high, digits: int = 1) -> str:
-    if low is None or high is None:
-        return "—"
-    return f"{low * 100:.{digits}f}–{high * 100:.{digits}f}%"
-
-
-def points(value, digits: int = 1) -> str:
-    """A difference of proportions in percentage points, signed."""
-    if value is None:
-        return "—"
-    return f"{value * 100:+.{digits}f} pp".replace("-", "−")
-
-
-def coefficient(value) -> str:
-    if value is None:
-        return "undefined"
-    return f"{value + 0.0 if abs(value) >= 0.005 else 0.0:.2f}".replace("-", "−")
-
-
-def when(iso: str | None) -> str:
-    if not iso:
-        return "—"
-    moment = datetime.fromisoformat(iso)
-    return moment.strftime("%Y-%m-%d %H:%M UTC")
-
-
-def day(iso: str) -> str:
-    value = date.fromisoformat(iso[:10])
-    return f"{MONTHS[value.month - 1][:3]} {value.day}"
-
-
-def days(first: str, last: str) -> str:
-    """"Mar 3–9", or "Mar 31" for a single day."""
-    if first == last:
-        return day(first)
-    return f"{day(first)}–{date.fromisoformat(last[:10]).day}"
-
-
-def period(data: dict) -> str:
-    start = date.fromisoformat(data["period"]["from"][:10])
-    end = date.fromisoformat(data["period"]["to"][:10])
-    last = end.toordinal() - start.toordinal()
-    return f"1–{last} {MONTHS[start.month - 1]} {start.year}"
 
 
 @cache
@@ -83,7 +22,8 @@ def stylesheet() -> str:
 
 
 def _comparison_rows(rows: list[dict]) -> list[dict]:
-    return [{**row, "error_count": sum(row["errors"].values()), "accuracy_text": pct(row["accuracy"]), "interval_text": interval(row["wilson_low"], row["wilson_high"]),
+    return [{**row, "error_count": sum(row["errors"].values()), "accuracy_text": pct(row["accuracy"]),
+             "interval_text": interval(row["wilson_low"], row["wilson_high"]),
              "vs_rest_text": points(row["vs_rest"]),
              "vs_rest_interval": f"{points(row['vs_rest_low'])} to {points(row['vs_rest_high'])}"
              if row["vs_rest_low"] is not None else "—"} for row in rows]
@@ -138,7 +78,7 @@ def view(data: dict) -> dict:
         "appeals": {**appeals, "rate_text": pct(appeals["overturn_rate"]),
                     "interval_text": interval(appeals["wilson_low"], appeals["wilson_high"])},
         "warnings": data["warnings"],
-        "error_names": [charts.ERROR_NAMES[e] for e in charts.ERROR_COLOURS],
+        "error_names": [ERROR_NAMES[e] for e in charts.ERROR_COLOURS],
         "coefficient_names": COEFFICIENTS,
         "charts": {
             "trend": mark_safe(charts.accuracy_trend(data["weekly"], overall)),

@@ -1,5 +1,6 @@
-"""Bulk writes for the paths that write thousands of rows per request (intake), where the ORM's per-row cost
-dominates. Services still decide what to write and call these inside their own transaction.
+"""Bulk writes, and lookups by many keys, for the paths that handle thousands of rows per request (intake),
+where the ORM's per-row cost dominates. Services still decide what to write and call these inside their own
+transaction.
 
 On PostgreSQL new rows go in by COPY, with their ids drawn from the table's sequence first, and changed rows
 are written by one UPDATE joined to the new values sent as a single JSON parameter. Elsewhere (the embedded

@@ -98,13 +98,17 @@ def rcas_active_between(user, start, end) -> list[RootCauseAnalysis]:
                 .select_related("owner").order_by("due_date", "pk"))
 
 
-def linked_audit_counts(user, rcas: list[RootCauseAnalysis], audits: QuerySet[Audit] | None = None) -> dict[int, int]:
-    """rca id → how many of its linked audits the reader may see (within `audits` when given), one query."""
+def linked_audit_counts(user, rcas: list[RootCauseAnalysis], decisions: QuerySet | None = None) -> dict[int, int]:
+    """rca id → how many of its linked audits the reader may see, one query. With `decisions` (a part of the
+    reader's `decisions_in_quality_scope`, e.g. one month's), only the audits of those decisions count."""
     from django.db.models import Count
 
-    scope = audits if audits is not None else audits_visible_to(user)
+    links = RcaAudit.objects.filter(rootcauseanalysis_id__in=[rca.pk for rca in rcas])
+    if decisions is not None:
+        links = links.filter(audit__decision__in=decisions)
+    else:
+        links = links.filter(audit_id__in=audits_visible_to(user).values("pk"))
     counts = {rca.pk: 0 for rca in rcas}
-    for row in (RcaAudit.objects.filter(rootcauseanalysis_id__in=list(counts), audit_id__in=scope.values("pk"))
-                .values("rootcauseanalysis_id").annotate(n=Count("id"))):
+    for row in links.values("rootcauseanalysis_id").annotate(n=Count("id")):
         counts[row["rootcauseanalysis_id"]] = row["n"]
     return counts

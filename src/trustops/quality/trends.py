@@ -19,7 +19,7 @@ from django.db.models import BigIntegerField, Case, Count, DateField, F, Min, Q,
 from django.db.models.functions import Coalesce, TruncWeek
 
 from trustops.quality import statistics
-from trustops.quality.models import Audit, AuditStatus, AuditTask, ErrorType
+from trustops.quality.models import AuditStatus, AuditTask, ErrorType
 from trustops.quality.selectors import decisions_in_quality_scope
 from trustops.review.models import Decision
 
@@ -72,11 +72,6 @@ def decisions_between(user, date_from: datetime | None, date_to: datetime | None
     if date_to:
         qs = qs.filter(decided_at__lt=date_to)
     return qs
-
-
-def audits_between(user, date_from: datetime | None, date_to: datetime | None) -> QuerySet[Audit]:
-    """`audits_visible_to(user)` of decisions made in [date_from, date_to), with the period inside the scope."""
-    return Audit.objects.filter(decision__in=decisions_between(user, date_from, date_to))
 
 
 @dataclass

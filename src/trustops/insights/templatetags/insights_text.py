@@ -1,7 +1,7 @@
 """How reports word numbers and codes."""
 from django import template
 
-from trustops.insights.rendering import CATEGORY_NAMES, ERROR_NAMES
+from trustops.insights.wording import CATEGORY_NAMES, ERROR_NAMES
 
 register = template.Library()
 

@@ -139,8 +139,8 @@ def update_rca(*, actor, rca_id: int, fields: RcaFields) -> RootCauseAnalysis:
     changes: dict = {}
     for name in ("title", "root_cause", "corrective_action"):
         value = getattr(fields, name)
-        if value is not None and _text(name, value) != getattr(rca, name):
-            changes[name] = _text(name, value)
+        if value is not None and (value := _text(name, value)) != getattr(rca, name):
+            changes[name] = value
     if fields.category is not None and _category(fields.category) != rca.category:
         changes["category"] = fields.category
     if fields.due_date is not None and fields.due_date != rca.due_date:

@@ -5,7 +5,7 @@ auth, JSON parsing, validation, subject upsert, dedup onto open cases, routing, 
 the response. In the same run a raw `COPY` of as many rows into a scratch copy of the report table gives the
 baseline: the fastest those rows could go in at all, with none of the work above.
 
-    .venv/bin/python benchmarks/intake.py [--reports 50000] [--batch 1000] [--clients 1]
+    .venv/bin/python benchmarks/intake.py [--reports 50000] [--batch 1000] [--clients 1] [--processes 1]
         [--database-url postgresql://postgres@127.0.0.1:5432/] [--keep] [--profile FILE]
 
 Needs a PostgreSQL server where the given role may create databases. The benchmark database is dropped
@@ -47,6 +47,9 @@ def parse_args():
     parser.add_argument("--seed", type=int, default=20261122)
     parser.add_argument("--clients", type=int, default=1,
                         help="concurrent clients, each a thread with its own connection (default 1)")
+    parser.add_argument("--processes", type=int, default=1,
+                        help="client processes, each with --clients threads: like a server's worker processes "
+                             "(default 1)")
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database afterwards")
     parser.add_argument("--profile", metavar="FILE", help="write a cProfile of the timed part to FILE")
     return parser.parse_args()
@@ -253,41 +256,23 @@ def post_batches(token: str, workload: Workload, clients: int = 1) -> Run:
     """Post every batch; with several clients, each on its own thread and database connection, as the threads
     of one server process would (they share the interpreter, so Python work does not run in parallel)."""
     from django.db import connection
-    from django.test import Client
 
-    headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
     run = Run()
     tickets = iter(range(len(workload.batches)))
     lock = threading.Lock()
 
+    def next_index():
+        with lock:
+            return next(tickets, None)
+
     def client_loop():
-        client = Client()
-        database_cpu = backend_cpu_reader()
-        used_before = database_cpu()
-        try:
-            while not run.failures:
-                with lock:
-                    index = next(tickets, None)
-                if index is None:
-                    return
-                t0 = time.perf_counter()
-                response = client.post("/api/v1/reports/batch", workload.batches[index],
-                                       content_type="application/json", **headers)
-                elapsed = time.perf_counter() - t0
-                if response.status_code != 200:
-                    run.failures.append(f"batch refused: {response.status_code} {response.content[:500]!r}")
-                    return
-                result = response.json()
-                if result["failed"] or result["accepted"] + result["replayed"] != workload.sizes[index]:
-                    run.failures.append(f"batch had failures: {json.dumps(result['results'][:3])}")
-                    return
-                with lock:
-                    run.timings.append(elapsed)
-        finally:
-            with lock:
-                run.database_cpu += database_cpu() - used_before
-            if clients > 1:
-                connection.close()
+        timings, failures, database_cpu = post_some(token, workload, next_index)
+        with lock:
+            run.timings += timings
+            run.failures += failures
+            run.database_cpu += database_cpu
+        if clients > 1:
+            connection.close()
 
     started, cpu_before = time.perf_counter(), time.process_time()
     if clients == 1:
@@ -300,6 +285,83 @@ def post_batches(token: str, workload: Workload, clients: int = 1) -> Run:
             thread.join()
     run.elapsed = time.perf_counter() - started
     run.cpu = time.process_time() - cpu_before
+    if run.failures:
+        sys.exit(run.failures[0])
+    return run
+
+
+def post_some(token: str, workload: Workload, next_index) -> tuple[list[float], list[str], float]:
+    """One client: post the batches `next_index` hands out until none are left or one fails."""
+    from django.test import Client
+
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    client = Client()
+    database_cpu = backend_cpu_reader()
+    used_before = database_cpu()
+    timings, failures = [], []
+    while (index := next_index()) is not None:
+        t0 = time.perf_counter()
+        response = client.post("/api/v1/reports/batch", workload.batches[index],
+                               content_type="application/json", **headers)
+        elapsed = time.perf_counter() - t0
+        if response.status_code != 200:
+            failures.append(f"batch refused: {response.status_code} {response.content[:500]!r}")
+            break
+        result = response.json()
+        if result["failed"] or result["accepted"] + result["replayed"] != workload.sizes[index]:
+            failures.append(f"batch had failures: {json.dumps(result['results'][:3])}")
+            break
+        timings.append(elapsed)
+    return timings, failures, database_cpu() - used_before
+
+
+def post_from_processes(token: str, workload: Workload, processes: int) -> Run:
+    """Post every batch from several forked processes, as a server with that many worker processes would
+    serve them: each has its own interpreter and database connection, so Python work runs in parallel."""
+    import multiprocessing
+
+    from django.db import connections
+
+    connections.close_all()      # a forked child must open its own connection, never share the parent's
+    context = multiprocessing.get_context("fork")
+    ticket = context.Value("i", 0)
+    count = len(workload.batches)
+    results = context.Queue()
+    gate = context.Barrier(processes + 1)
+
+    def next_index():
+        with ticket.get_lock():
+            if ticket.value >= count:
+                return None
+            ticket.value += 1
+            return ticket.value - 1
+
+    def child():
+        try:
+            gate.wait()
+            cpu_before = time.process_time()
+            timings, failures, database_cpu = post_some(token, workload, next_index)
+            results.put((timings, failures, database_cpu, time.process_time() - cpu_before))
+        except BaseException as error:  # noqa: BLE001 - the parent must hear of it rather than wait forever
+            results.put(([], [f"client process failed: {error!r}"], 0.0, 0.0))
+        finally:
+            connections.close_all()
+
+    children = [context.Process(target=child) for _ in range(processes)]
+    for process in children:
+        process.start()
+    gate.wait()
+    started = time.perf_counter()
+    run = Run()
+    for _ in children:
+        timings, failures, database_cpu, cpu = results.get()
+        run.timings += timings
+        run.failures += failures
+        run.database_cpu += database_cpu
+        run.cpu += cpu
+    run.elapsed = time.perf_counter() - started
+    for process in children:
+        process.join()
     if run.failures:
         sys.exit(run.failures[0])
     return run
@@ -377,8 +439,10 @@ def main() -> int:
     args = parse_args()
     if not 1 <= args.batch <= 1000:
         sys.exit("--batch must be within 1..1000 (the API's limit)")
-    if args.profile and args.clients != 1:
-        sys.exit("--profile needs --clients 1")
+    if args.profile and (args.clients != 1 or args.processes != 1):
+        sys.exit("--profile needs one client in one process")
+    if args.processes > 1 and args.clients != 1:
+        sys.exit("--processes runs one client per process; leave --clients at 1")
     dsn = with_database(args.database_url, args.database_name)
     recreate_database(args.database_url, args.database_name)
     os.environ["TRUSTOPS_DATABASE_URL"] = dsn
@@ -406,9 +470,14 @@ def main() -> int:
         workload = builder.build(args.reports, args.batch)
         del builder  # its many small objects would slow every garbage collection during the timed part
         gc.collect()
+        # As `trustops.wsgi` does once the application is loaded; the prebuilt request bodies are frozen too,
+        # since they belong to the harness and not to the server.
+        gc.freeze()
         print(f"intake benchmark: {args.reports:,} reports in batches of {args.batch} "
               f"({workload.repeats:,} onto open cases, {workload.replays:,} replays), "
-              f"{len(catalogue)} active policies, {args.clients} client{'s' if args.clients > 1 else ''}; "
+              f"{len(catalogue)} active policies, "
+              f"{args.processes} process{'es' if args.processes > 1 else ''} × {args.clients} client"
+              f"{'s' if args.clients > 1 else ''}; "
               f"{os.cpu_count()} CPUs, PostgreSQL {connections['default'].pg_version // 10000}")
 
         post_batches(token, warmup)
@@ -417,7 +486,10 @@ def main() -> int:
             import cProfile
             profiler = cProfile.Profile()
             profiler.enable()
-        run = post_batches(token, workload, args.clients)
+        if args.processes > 1:
+            run = post_from_processes(token, workload, args.processes)
+        else:
+            run = post_batches(token, workload, args.clients)
         if profiler:
             profiler.disable()
             profiler.dump_stats(args.profile)

@@ -117,3 +117,22 @@ def test_a_moderator_not_cleared_for_a_region_is_never_given_its_cases(world):
 def test_the_integration_token_cannot_work_cases(api, world):
     world.report(subject=world.subject(region="US"))
     assert api.post("/api/v1/queues/general-us/claim").status_code == 403
+
+
+def test_a_queue_open_to_one_team_is_worked_only_by_that_team_and_admins(world):
+    from trustops.identity import services as identity
+    from trustops.review.models import Queue
+
+    world.report(subject=world.subject(region="US"), reason="integrity.spam")
+    world.report(subject=world.subject(region="US"), reason="integrity.spam")
+    specialists = identity.ensure_team(name="Integrity Specialists")
+    Queue.objects.get(key="integrity").teams.set([specialists])
+    generalist = world.moderator("generalist")                       # the in-house team, not the specialists
+    response = ApiClient(generalist.token).post("/api/v1/queues/integrity/claim")
+    assert response.status_code == 403 and response.json()["error"]["code"] == "not_allowed_to_work_queue"
+    specialist = world.person("specialist", "moderator", team="Integrity Specialists")
+    assert world.claim(specialist, "integrity")["queue"] == "integrity"
+    admin = world.person("admin", "admin")
+    assert world.claim(admin, "integrity")["queue"] == "integrity"
+    Queue.objects.filter(key="integrity").update(active=False)       # a closed queue is gone for everyone
+    assert ApiClient(admin.token).post("/api/v1/queues/integrity/claim").status_code == 404

@@ -138,3 +138,18 @@ def test_subject_upsert_keeps_the_latest_facts(api, world):
     read = api.get(f"/api/v1/subjects/video/{subject['external_id']}").json()
     assert read["reach"] == 5000
     assert read["attributes"] == {"caption": "hello", "views_24h": 12}
+
+
+def test_an_owner_takes_its_first_items_region_and_keeps_it(api, world):
+    from trustops.subjects.models import Subject
+
+    owner = {"type": "creator", "external_id": "travelling-creator"}
+    world.report(subject={**world.subject(region="DE"), "owner": owner})
+    assert Subject.objects.get(type="creator", external_id="travelling-creator").region == "DE"
+    # A later item of the same account lives elsewhere: the item does, the account does not move.
+    filed = world.report(subject={**world.subject(region="BR"), "owner": owner})
+    assert Case.objects.get(pk=filed["case_id"]).subject.region == "BR"
+    assert Subject.objects.get(type="creator", external_id="travelling-creator").region == "DE"
+    # The platform moves the account itself by reporting it with its region.
+    world.report(subject={**owner, "region": "BR"})
+    assert Subject.objects.get(type="creator", external_id="travelling-creator").region == "BR"

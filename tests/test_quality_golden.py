@@ -1,14 +1,18 @@
 """Golden items: QA puts a case with a known answer back into a live queue; reviewers cannot tell; nothing is
 enforced when it is decided; its results give each reviewer's accuracy without audit effort."""
 import json
+from datetime import timedelta
 
 import pytest
+from django.utils.dateparse import parse_datetime
 
 from tests.conftest import ApiClient
 from trustops.enforcement.models import EnforcementAction, OutboxMessage, Strike
 from trustops.intake.models import Report
+from trustops.kernel import clock
 from trustops.ledger.models import LedgerEvent
-from trustops.quality.models import GoldenItem
+from trustops.quality.models import AuditTask, GoldenItem
+from trustops.review import selectors
 from trustops.review.models import Case, Decision
 
 NORTHWIND = "Northwind BPO"
@@ -194,3 +198,66 @@ def test_a_vendor_manager_sees_only_their_vendors_golden_results(world, people):
     assert northwind.get("/api/v1/qa/golden-items").json() == []          # results only, never which cases
     everyone = ApiClient(people["auditor"].token).get("/api/v1/qa/golden-accuracy", group_by="vendor").json()
     assert {r["group"] for r in everyone["rows"]} == {"northwind-bpo", "lumen-outsourcing"}
+
+
+def test_a_golden_case_shows_the_copied_notices_and_intake_story_as_if_just_arrived(world, people, client):
+    subject = world.subject(region="US")
+    start = clock.now() - timedelta(days=3)
+    with clock.frozen(start):
+        world.report(subject=subject, reason="harassment.bullying", text="first report")
+    with clock.frozen(start + timedelta(minutes=40)):
+        world.report(subject=subject, reason="harassment.bullying", text="second report")
+    source = world.violation(people["mod"], "general-us", "harassment.bullying")["case"]
+    golden_id = _place(people, source["id"]).json()["case_id"]
+
+    shown = ApiClient(people["agent"].token).get(f"/api/v1/cases/{golden_id}").json()
+    assert [r["text"] for r in shown["reports"]] == ["second report", "first report"]
+    golden = Case.objects.get(pk=golden_id)
+    received = sorted(r["received_at"] for r in shown["reports"])
+    # The copied notices arrive over the case's own span, ending now: forty minutes, as in the source.
+    assert golden.last_reported_at - golden.opened_at == timedelta(minutes=40)
+    assert clock.now() - golden.opened_at < timedelta(hours=1) and golden.sla_due_at > clock.now()
+    assert abs(parse_datetime(received[0]) - golden.opened_at) < timedelta(milliseconds=1)
+    assert abs(parse_datetime(received[1]) - golden.last_reported_at) < timedelta(milliseconds=1)
+
+    # Its timeline starts, like any case's, with the reports and the opening by the platform's integration.
+    timeline = selectors.timeline_shown_for(golden)
+    source_story = [e.kind for e in LedgerEvent.objects.filter(case_id=source["id"]).order_by("id")][:3]
+    assert [e.kind for e in timeline] == source_story == ["case.opened", "report.received", "report.received"]
+    assert {e.actor_name for e in timeline} == {"platform-integration"}
+    assert all(golden.opened_at <= e.occurred_at <= clock.now() for e in timeline)
+    assert timeline[0].payload["queue"] == "general-us" and timeline[0].payload["priority"] == golden.priority
+    # The stored ledger is not rewritten: the golden case's own opening is recorded once, by the same opener.
+    opened = LedgerEvent.objects.get(case_id=golden_id, kind="case.opened")
+    assert opened.actor_name == "platform-integration"
+    assert not LedgerEvent.objects.filter(case_id=golden_id, kind="report.received").exists()
+
+    # The owner's history beside it leaves out the decision the golden case copies.
+    account = golden.subject.owner
+    history = selectors.account_history_shown_with(people["mod"].user, golden, account)
+    assert source["id"] not in {d.case_id for d in history}
+
+
+def test_golden_decisions_are_neither_sampled_for_audit_nor_appealable(world, people):
+    source = _resolved_case(world, people)
+    golden_id = _place(people, source["id"]).json()["case_id"]
+    case = world.claim(people["agent"], "general-us")
+    assert case["id"] == golden_id
+    golden_decision = world.decide(people["agent"], case, verdict="violation",
+                                   policy="harassment.bullying").json()["decision_id"]
+
+    now = clock.now()
+    sample = ApiClient(people["auditor"].token).post("/api/v1/qa/samples", {
+        "period_start": (now - timedelta(days=1)).isoformat(), "period_end": (now + timedelta(days=1)).isoformat(),
+        "size": 10, "seed": 7})
+    assert sample.status_code == 201, sample.content
+    drawn = set(AuditTask.objects.values_list("decision_id", flat=True))
+    assert drawn and golden_decision not in drawn
+
+    appeal = ApiClient(world.integration.token).post("/api/v1/appeals", {
+        "decision_id": golden_decision, "statement": "Not a breach.", "idempotency_key": "golden-appeal"})
+    assert appeal.status_code == 404 and appeal.json()["error"]["code"] == "decision_not_found"
+    source_decision = Decision.objects.get(case_id=source["id"]).pk
+    real = ApiClient(world.integration.token).post("/api/v1/appeals", {
+        "decision_id": source_decision, "statement": "Not a breach.", "idempotency_key": "real-appeal"})
+    assert real.status_code == 201, real.content

@@ -198,4 +198,6 @@ TRUSTOPS = {
     "BULK_DECISION_MAX": 500,
     # Roles that must confirm a TOTP code after their password (DESIGN §5: privileged roles).
     "TOTP_ROLES": ["admin", "team_lead"],
+    # Claiming runs as prepared statements on PostgreSQL (kernel/database.py); 0 behind an old PgBouncer.
+    "PREPARED_STATEMENTS": os.environ.get("TRUSTOPS_PREPARED_STATEMENTS", "1") not in ("0", "false", "no"),
 }

@@ -15,10 +15,8 @@ from trustops.console.views import console_page
 from trustops.enforcement import selectors as enforcement
 from trustops.enforcement.services.penalties import account_of, default_actions
 from trustops.identity.models import MediaPreference
-from trustops.intake.selectors import reports_for_case, signals_for_case
 from trustops.kernel import clock
 from trustops.kernel.errors import Conflict, Invalid, NotFound
-from trustops.ledger.selectors import case_timeline
 from trustops.policies import selectors as policies
 from trustops.review import casework
 from trustops.review import selectors as review
@@ -132,13 +130,14 @@ def _page_context(request, case, **work) -> dict:
     subject = case.subject
     account = account_of(subject)
     context = _work_context(request, case, **work)
+    reports, signals = review.notices_shown_with(case)
     context.update(
-        detail=case_detail(case, user, reports=reports_for_case(case), signals=signals_for_case(case)),
+        detail=case_detail(case, user, reports=reports, signals=signals),
         subject=subject, account=account, media=_media_context(user, subject),
-        history=review.decisions_about_account(user, account, exclude_case_id=case.pk) if account else [],
+        history=review.account_history_shown_with(user, case, account) if account else [],
         linked=subjects.linked_accounts(user, account) if account else [],
         account_visible=bool(account) and subjects.subjects_visible_to(user).filter(pk=account.pk).exists(),
-        timeline=case_timeline(case),
+        timeline=review.timeline_shown_for(case),
         exposure_today=(review.exposure_today_seconds(user) + _current_exposure(case, user)
                         if case.queue.severe_content else None))
     return context
@@ -155,7 +154,8 @@ def _render_work(request, case, *, status: int = 200, **work) -> HttpResponse:
     """The work panel for HTMX (with the owner's standing refreshed out of band), the whole page otherwise."""
     if _is_htmx(request):
         response = render(request, "console/_case_work.html", {
-            **_work_context(request, case, **work), "refresh_standing": True, "timeline": case_timeline(case)},
+            **_work_context(request, case, **work), "refresh_standing": True,
+            "timeline": review.timeline_shown_for(case)},
             status=status)
     else:
         response = render(request, "console/case.html", _page_context(request, case, **work), status=status)

@@ -37,8 +37,8 @@ def validation_error(error: ValidationError) -> Invalid:
 def _subject_ref(subject: SubjectIn) -> SubjectRef:
     owner = None
     if subject.owner:
-        # A new owner account lives where its item lives unless the platform says otherwise.
-        owner = SubjectRef(subject.owner.type, subject.owner.external_id, region=subject.region)
+        # A new owner account lives where its item lives; a known one stays where it is.
+        owner = SubjectRef(subject.owner.type, subject.owner.external_id, region_if_new=subject.region)
     return SubjectRef(subject.type, subject.external_id, owner, subject.region, subject.language, subject.reach,
                       subject.attributes)
 

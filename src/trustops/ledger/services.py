@@ -7,7 +7,7 @@ from django.db import connection, transaction
 
 from trustops.kernel import bulk, clock
 from trustops.kernel.canonical import canonical_json, plain
-from trustops.kernel.database import is_postgres
+from trustops.kernel.database import fetch_one_hot, is_postgres
 from trustops.ledger import hashing
 from trustops.ledger.models import LedgerBlock, LedgerEvent
 
@@ -30,24 +30,33 @@ def _actor_fields(actor) -> tuple[int | None, str]:
     return actor.pk, actor.get_username()
 
 
-def _build(entry: Entry, actor_id, actor_name, at) -> LedgerEvent:
-    payload = plain(entry.payload)
-    return LedgerEvent(
-        occurred_at=at, kind=entry.kind, actor_id=actor_id, actor_name=actor_name,
-        subject_id=entry.subject_id, case_id=entry.case_id, payload=payload,
-        content_hash=hashing.content_hash(occurred_at=at, kind=entry.kind, actor_id=actor_id,
-                                          actor_name=actor_name, subject_id=entry.subject_id,
-                                          case_id=entry.case_id, payload=payload),
-    )
+COPY_COLUMNS = ["occurred_at", "kind", "actor_id", "actor_name", "subject_id", "case_id", "payload",
+                "content_hash"]
 
 
 def record(kind: str, *, actor=None, subject_id: int | None = None, case_id: int | None = None,
-           payload: dict | None = None) -> LedgerEvent:
-    """Append one event. `actor` is a user, a label for a machine actor, or None for the system."""
+           payload: dict | None = None) -> None:
+    """Append one event. `actor` is a user, a label for a machine actor, or None for the system.
+
+    One plain INSERT of the canonical payload text that was hashed: no model instance, no second encoding.
+    """
     actor_id, actor_name = _actor_fields(actor)
-    event = _build(Entry(kind, payload or {}, subject_id, case_id), actor_id, actor_name, clock.now())
-    event.save(force_insert=True)
-    return event
+    at = clock.now()
+    payload_json = _payload_json(payload or {})
+    content_hash = hashing.content_hasher(at, actor_id, actor_name)(kind, subject_id, case_id, payload_json)
+    cast = "::jsonb" if is_postgres() else ""
+    fetch_one_hot(f"INSERT INTO {LedgerEvent._meta.db_table} ({', '.join(COPY_COLUMNS)}) "
+                  f"VALUES (%s, %s, %s, %s, %s, %s, %s{cast}, %s)",
+                  [connection.ops.adapt_datetimefield_value(at), kind, actor_id, actor_name, subject_id, case_id,
+                   payload_json, content_hash])
+
+
+def _payload_json(payload: dict) -> str:
+    """The canonical JSON of a payload exactly as the database will give it back, which is what is hashed."""
+    if _string_keys(payload):
+        return canonical_json(payload)
+    # Keys that are not strings sort differently once the database has made them strings.
+    return canonical_json(plain(payload))
 
 
 def _string_keys(value) -> bool:
@@ -60,10 +69,6 @@ def _string_keys(value) -> bool:
     return True
 
 
-COPY_COLUMNS = ["occurred_at", "kind", "actor_id", "actor_name", "subject_id", "case_id", "payload",
-                "content_hash"]
-
-
 def record_many(entries: list[Entry], *, actor=None) -> None:
     """Append many events that share an actor and a time (one use case's batch)."""
     if not entries:
@@ -73,11 +78,7 @@ def record_many(entries: list[Entry], *, actor=None) -> None:
     hash_event = hashing.content_hasher(at, actor_id, actor_name)
     rows = []
     for entry in entries:
-        payload_json = canonical_json(entry.payload)
-        if not _string_keys(entry.payload):
-            # Keys that are not strings sort differently once the database has made them strings: hash the
-            # payload as it will be read back, as `record` does.
-            payload_json = canonical_json(plain(entry.payload))
+        payload_json = _payload_json(entry.payload)
         content_hash = hash_event(entry.kind, entry.subject_id, entry.case_id, payload_json)
         rows.append((entry, payload_json, content_hash))
     if is_postgres():

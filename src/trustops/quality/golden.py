@@ -5,7 +5,8 @@ readers see golden items, vendor managers see their own vendor's reviewers' resu
 reviewers see neither (not even their own results, which would reveal which of their cases were golden).
 """
 from collections import defaultdict
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.db.models import QuerySet
 
@@ -36,6 +37,41 @@ def withholds_enforcement(case) -> bool:
     from trustops.intake.selectors import reports_for_case, signals_for_case
 
     return not reports_for_case(case, limit=1) and not signals_for_case(case, limit=1)
+
+
+# What a reviewer sees of the case a golden item copies: how it came in, not how it ended.
+INTAKE_EVENTS = ("report.received", "signal.received", "case.opened", "case.rerouted")
+
+
+@dataclass(frozen=True)
+class Disguise:
+    """How a golden case is shown in review: with the notices and intake story of the case it copies, moved in
+    time onto its own opening (`review.casework.open_golden_case` spreads that over the same span, shortened to
+    fit the queue's SLA), so it reads like any case that has just come in. Nothing is written: only shown."""
+    source_case_id: int
+    source_opened_at: datetime
+    source_span: float
+    opened_at: datetime
+    span: float
+    queue_key: str
+
+    def moved(self, moment: datetime) -> datetime:
+        if not self.source_span:
+            return self.opened_at
+        offset = min(max((moment - self.source_opened_at).total_seconds(), 0.0), self.source_span)
+        return self.opened_at + timedelta(seconds=offset * self.span / self.source_span)
+
+
+def disguise_for(case) -> Disguise | None:
+    item = (GoldenItem.objects.select_related("source_case").filter(case_id=case.pk)
+            .exclude(source_case__isnull=True).first())
+    if item is None:
+        return None
+    source = item.source_case
+    return Disguise(source_case_id=source.pk, source_opened_at=source.opened_at,
+                    source_span=(source.last_reported_at - source.opened_at).total_seconds(),
+                    opened_at=case.opened_at, span=(case.last_reported_at - case.opened_at).total_seconds(),
+                    queue_key=case.queue.key)
 
 
 def _reads_quality(user) -> bool:

@@ -3,7 +3,6 @@ from typing import Literal
 from ninja import Query, Router, Schema
 
 from trustops.identity.auth import scope
-from trustops.intake.selectors import reports_for_case, signals_for_case
 from ninja.responses import Status
 from trustops.kernel.errors import Invalid
 from trustops.review import casework, selectors
@@ -37,11 +36,17 @@ def list_cases(request, q: Query[CaseQuery]):
 @router.get("/cases/{case_id}", response=CaseOut, auth=scope("cases:read"))
 def read_case(request, case_id: int):
     case = selectors.get_case(request.auth, case_id)
-    return case_detail(case, request.auth, reports=reports_for_case(case), signals=signals_for_case(case))
+    return _shown(case, request.auth)
 
 
 def _detail(request, case):
-    return case_detail(case, request.auth, reports=reports_for_case(case), signals=signals_for_case(case))
+    return _shown(case, request.auth)
+
+
+def _shown(case, viewer) -> dict:
+    """The case as review shows it (a golden case looks like any other: `selectors.notices_shown_with`)."""
+    reports, signals = selectors.notices_shown_with(case)
+    return case_detail(case, viewer, reports=reports, signals=signals)
 
 
 def _lease(case) -> dict:

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 
 from trustops.identity.roles import LEAD_ROLES
-from trustops.kernel import clock
+from trustops.kernel import clock, rows
+from trustops.kernel.database import fetch_one_hot, is_postgres
 from trustops.kernel.errors import Conflict, Forbidden, Invalid, NotFound
 from trustops.ledger import services as ledger
 from trustops.policies import selectors as policies
@@ -54,16 +55,29 @@ def _bump(case: Case, **fields) -> None:
 
 @transaction.atomic
 def claim_next(*, actor, queue_key: str) -> Case | None:
+    """Take the first case of the queue this reviewer may claim, or None when nothing is waiting for them.
+
+    One statement finds, locks and takes the case (`UPDATE … WHERE id = (next claimable) RETURNING`), so a
+    claim is the queue check, that statement and its ledger event: claiming is what every reviewer does all day.
+    """
     queue = selectors.get_queue_to_work(actor, queue_key)
-    case = (selectors.claimable_cases(actor, queue).select_for_update(skip_locked=True, of=("self",))
-            .order_by("-priority", "opened_at").first())
-    if case is None:
-        return None
     now = clock.now()
-    _bump(case, status=CaseStatus.IN_REVIEW, assignee=actor, claimed_at=now, lease_expires_at=now + _lease())
+    lease_expires_at = now + _lease()
+    candidate, params = selectors.next_claimable_sql(actor, queue, lock=is_postgres())
+    at, until = (connection.ops.adapt_datetimefield_value(value) for value in (now, lease_expires_at))
+    row = fetch_one_hot(
+        f"UPDATE review_case SET status = %s, assignee_id = %s, claimed_at = %s, lease_expires_at = %s, "
+        f"version = version + 1, updated_at = %s WHERE id = ({candidate}) RETURNING {_CASE_COLUMNS}",
+        [CaseStatus.IN_REVIEW, actor.pk, at, until, at, *params])
+    if row is None:
+        return None
+    case = rows.instance(Case, row)
     ledger.record("case.claimed", actor=actor, subject_id=case.subject_id, case_id=case.pk,
-                  payload={"queue": queue.key, "lease_expires_at": case.lease_expires_at})
+                  payload={"queue": queue.key, "lease_expires_at": lease_expires_at})
     return case
+
+
+_CASE_COLUMNS = rows.columns(Case)
 
 
 @transaction.atomic
@@ -347,22 +361,41 @@ def open_golden_case(*, source: Case, queue: Queue) -> Case:
     """A golden item's case (quality/services/golden.py): a new report-review case on a resolved case's subject.
 
     Runs inside the caller's transaction. It takes the source case's look (reported policy, severity, notice
-    counts and source trust, hence a like priority) and the chosen queue's SLA, and carries nothing that tells it
-    apart. Its opening is recorded as any case opening, by the system; quality records who placed it.
+    counts and source trust, hence a like priority), the span over which its notices arrived (shortened to a
+    quarter of the queue's SLA, so it never shows up late) and the chosen queue's SLA. Its opening is recorded
+    by whoever opened the source case; quality records who placed it. Review shows it with the source's notices
+    (`quality.golden.Disguise`).
     """
     from trustops.review.priority import PriorityInputs, priority
 
     now = clock.now()
+    span = min(source.last_reported_at - source.opened_at, timedelta(seconds=queue.sla_seconds / 4))
+    opened_at = now - max(span, timedelta(0))
     case = Case.objects.create(
         kind=CaseKind.REPORT_REVIEW, subject=source.subject, queue=queue, status=CaseStatus.OPEN,
         policy_id=source.policy_id, severity=source.severity, report_count=source.report_count,
-        signal_count=source.signal_count, max_source_trust=source.max_source_trust, opened_at=now,
-        last_reported_at=now, updated_at=now, sla_due_at=now + timedelta(seconds=queue.sla_seconds),
+        signal_count=source.signal_count, max_source_trust=source.max_source_trust, opened_at=opened_at,
+        last_reported_at=now, updated_at=now, sla_due_at=opened_at + timedelta(seconds=queue.sla_seconds),
         priority=priority(PriorityInputs(severity=source.severity,
                                          notice_count=source.report_count + source.signal_count,
                                          max_source_trust=source.max_source_trust, reach=source.subject.reach,
-                                         waited_hours=0)))
-    ledger.record("case.opened", subject_id=case.subject_id, case_id=case.pk, payload={
+                                         waited_hours=(now - opened_at).total_seconds() / 3600)))
+    ledger.record("case.opened", actor=_opener_of(source), subject_id=case.subject_id, case_id=case.pk, payload={
         "kind": case.kind, "queue": queue.key, "priority": case.priority,
         "policy": source.policy.code if source.policy_id else None, "sla_due_at": case.sla_due_at})
     return case
+
+
+def _opener_of(case: Case):
+    """Who opened the case, as the ledger's `actor` argument: the user, a machine label, or None (the system)."""
+    from trustops.identity.models import User
+    from trustops.ledger.models import LedgerEvent
+
+    opened = (LedgerEvent.objects.filter(case_id=case.pk, kind="case.opened").order_by("id")
+              .values_list("actor_id", "actor_name").first())
+    if opened is None:
+        return None
+    actor_id, actor_name = opened
+    if actor_id is not None:
+        return User.objects.filter(pk=actor_id).first()
+    return None if actor_name == ledger.SYSTEM else actor_name

@@ -72,11 +72,12 @@ DEDUPLICATED_KINDS = (CaseKind.REPORT_REVIEW, CaseKind.RISK_ALERT, CaseKind.MERC
 class Case(models.Model):
     kind = models.CharField(max_length=24, choices=CaseKind.choices, default=CaseKind.REPORT_REVIEW)
     subject = models.ForeignKey("subjects.Subject", on_delete=models.PROTECT, related_name="cases")
-    queue = models.ForeignKey(Queue, on_delete=models.PROTECT, related_name="cases")
+    # `case_claim_order` leads with the queue; nothing looks cases up by policy or excluded reviewer.
+    queue = models.ForeignKey(Queue, on_delete=models.PROTECT, related_name="cases", db_index=False)
     status = models.CharField(max_length=16, choices=CaseStatus.choices, default=CaseStatus.OPEN)
     priority = models.PositiveIntegerField(default=0)
     policy = models.ForeignKey("policies.Policy", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-                               help_text="The most severe policy reported so far.")
+                               db_index=False, help_text="The most severe policy reported so far.")
     severity = models.PositiveSmallIntegerField(default=1)
     report_count = models.PositiveIntegerField(default=0)
     signal_count = models.PositiveIntegerField(default=0)
@@ -93,7 +94,7 @@ class Case(models.Model):
     version = models.PositiveIntegerField(default=1, help_text="Optimistic lock: bumped by every change.")
     # Appeals are never offered to the reviewer who made the decision under appeal.
     excluded_reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                          related_name="+")
+                                          related_name="+", db_index=False)
     appeal_of = models.ForeignKey("Decision", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
                                   help_text="For appeal cases: the decision under appeal.")
     escalation_count = models.PositiveSmallIntegerField(default=0)

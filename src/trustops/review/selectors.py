@@ -3,7 +3,8 @@ from datetime import timedelta
 
 from django.db.models import Count, Min, Q, QuerySet
 
-from trustops.kernel import clock
+from trustops.kernel import clock, rows
+from trustops.kernel.database import fetch_one_hot
 from trustops.kernel.errors import NotFound
 from trustops.kernel.pagination import page_by_id
 from trustops.review.models import Case, CaseSkip, CaseStatus, Queue
@@ -78,54 +79,111 @@ def queue_overview(user) -> list[dict]:
         for row in (waiting.filter(queue_id__in=ids, sla_due_at__gte=now, sla_due_at__lt=horizon)
                     .values("queue_id").annotate(n=Count("id"))):
             risk[row["queue_id"]] = row["n"]
-    rows = []
+    overview = []
     for q in queues:
         s = stats.get(q.id, {})
         oldest = s.get("oldest")
-        rows.append({
+        overview.append({
             "key": q.key, "name": q.name, "tier": q.tier, "sla_seconds": q.sla_seconds,
             "depth": s.get("depth", 0), "in_review": s.get("in_review", 0),
             "oldest_age_seconds": int((now - oldest).total_seconds()) if oldest else None,
             "at_sla_risk": risk.get(q.id, 0), "breached": s.get("breached", 0),
         })
-    return rows
+    return overview
 
 
 def may_work(user, queue: Queue) -> bool:
     """Vendor agents work only their vendor's queues; in-house reviewers the queues open to their team."""
+    contracted = user.is_vendor_staff and queue.vendors.filter(pk=user.vendor_id).exists()
+    team_ids = set(queue.teams.values_list("id", flat=True))
+    return _may_work(user, queue, contracted=contracted, open_to_team=not team_ids or user.team_id in team_ids)
+
+
+def _may_work(user, queue: Queue, *, contracted: bool, open_to_team: bool) -> bool:
     from trustops.identity.roles import REVIEWER_ROLES, Role
 
     if user.role not in REVIEWER_ROLES or not queue.active:
         return False
     if user.is_vendor_staff:
-        return queue.vendors.filter(pk=user.vendor_id).exists()
-    if user.role == Role.ADMIN:
-        return True
-    team_ids = set(queue.teams.values_list("id", flat=True))
-    return not team_ids or user.team_id in team_ids
+        return contracted
+    return user.role == Role.ADMIN or open_to_team
 
 
 def get_queue_to_work(user, key: str) -> Queue:
-    queue = queues_visible_to(user).filter(key=key).first()
-    if queue is None:
+    """The queue a reviewer is about to claim from: 404 if they cannot see it, 403 if they may not work it.
+
+    Every claim starts here, so one statement reads the queue with the two facts `may_work` needs; the rules
+    are `queues_visible_to` and `may_work`, applied to them.
+    """
+    from trustops.kernel.errors import Forbidden
+
+    if user.is_vendor_staff or user.reviews_in_house:
+        row = fetch_one_hot(_QUEUE_TO_WORK_SQL, [user.vendor_id, user.team_id, key])
+    else:
+        row = None
+    if row is not None:
+        *columns, contracted, open_to_team = row
+        queue = rows.instance(Queue, columns)
+    if row is None or (user.is_vendor_staff and not contracted):
         raise NotFound("queue_not_found", f"No queue {key!r}.")
-    if not may_work(user, queue):
-        from trustops.kernel.errors import Forbidden
+    if not _may_work(user, queue, contracted=bool(contracted), open_to_team=bool(open_to_team)):
         raise Forbidden("not_allowed_to_work_queue", f"You are not assigned to work {key!r}.")
     return queue
 
 
+_QUEUE_TO_WORK_SQL = (
+    f"SELECT {rows.columns(Queue, 'q')}, "
+    f"EXISTS (SELECT 1 FROM {Queue.vendors.through._meta.db_table} v WHERE v.queue_id = q.id AND v.vendor_id = %s), "
+    f"(NOT EXISTS (SELECT 1 FROM {Queue.teams.through._meta.db_table} t WHERE t.queue_id = q.id) "
+    f"OR EXISTS (SELECT 1 FROM {Queue.teams.through._meta.db_table} t WHERE t.queue_id = q.id AND t.team_id = %s)) "
+    f"FROM {Queue._meta.db_table} q WHERE q.key = %s AND q.active")
+
+
+# The claim order: gravest first, then oldest (the `case_claim_order` index serves it).
+CLAIM_ORDER = ("-priority", "opened_at")
+
+
 def claimable_cases(user, queue: Queue) -> QuerySet[Case]:
-    """Waiting cases in the queue that this reviewer may take: in their regions, not skipped, not their own appeal."""
+    """Waiting cases in the queue that this reviewer may take: in their regions, not skipped, not their own appeal.
+
+    The same rules as `next_claimable_sql`, which the claim itself runs; a test holds the two together.
+    """
     qs = Case.objects.filter(queue=queue, status=CaseStatus.OPEN)
     regions = user.region_codes()
     if regions is not None:
         qs = qs.filter(subject__region__in=regions)
-    # `id NOT IN (this reviewer's skips)`: PostgreSQL hashes the few skipped ids once and filters the
-    # claim-order index scan with them; `exclude(skips__reviewer=…)` is a correlated anti-join, slower to
-    # build in Python and to plan, on every claim.
     skipped = CaseSkip.objects.filter(reviewer=user).values("case_id")
-    return qs.exclude(pk__in=skipped).exclude(excluded_reviewer=user)
+    return qs.exclude(pk__in=skipped).exclude(excluded_reviewer=user).order_by(*CLAIM_ORDER)
+
+
+def next_claimable_sql(user, queue: Queue, *, lock: bool) -> tuple[str, list]:
+    """The id of the first case `claimable_cases` would give, as one SQL subquery with its parameters.
+
+    Claiming is the hottest write of the console: written out, the query costs nothing to build, where the ORM
+    spends more time compiling it than PostgreSQL spends running it. `lock` adds `FOR UPDATE SKIP LOCKED`, so
+    concurrent claimers pass over each other's rows instead of queueing behind them (PostgreSQL only).
+    The reviewer's skips are read once into a hash (`NOT IN`), not anti-joined per row.
+    """
+    sql = ["SELECT c.id FROM review_case c"]
+    params: list = []
+    regions = user.region_codes()
+    if regions is not None:
+        sql.append("JOIN subjects_subject s ON s.id = c.subject_id")
+    sql.append("WHERE c.queue_id = %s AND c.status = %s")
+    params += [queue.pk, CaseStatus.OPEN]
+    if regions is not None:
+        if not regions:
+            sql.append("AND FALSE")
+        else:
+            sql.append(f"AND s.region IN ({', '.join(['%s'] * len(regions))})")
+            params += list(regions)
+    sql.append("AND c.id NOT IN (SELECT k.case_id FROM review_caseskip k WHERE k.reviewer_id = %s)"
+               " AND (c.excluded_reviewer_id IS NULL OR c.excluded_reviewer_id <> %s)"
+               " ORDER BY c.priority DESC, c.opened_at LIMIT 1")
+    params += [user.pk, user.pk]
+    if lock:
+        sql.append("FOR UPDATE OF c SKIP LOCKED")
+    return " ".join(sql), params
 
 
 def exposure_seconds(user, *, since) -> int:
@@ -184,14 +242,14 @@ def cases_about_account(user, account, *, limit: int = 50) -> list[Case]:
                 .select_related("subject", "queue", "policy", "assignee").order_by("-opened_at", "-id")[:limit])
 
 
-def decisions_about_account(user, account, *, exclude_case_id: int | None = None, limit: int = 50) -> list:
+def decisions_about_account(user, account, *, exclude_case_ids=(), limit: int = 50) -> list:
     """Decisions on the account and its items, in cases the user may see; newest first."""
     from trustops.review.models import Decision
 
     qs = (Decision.objects.filter(case__in=cases_visible_to(user).filter(_about_account(account)))
           .select_related("case__subject", "policy", "reviewer").order_by("-decided_at", "-id"))
-    if exclude_case_id is not None:
-        qs = qs.exclude(case_id=exclude_case_id)
+    if exclude_case_ids:
+        qs = qs.exclude(case_id__in=exclude_case_ids)
     return list(qs[:limit])
 
 
@@ -199,3 +257,55 @@ def exposure_today_seconds(user) -> int:
     """Exposure recorded since midnight UTC (wellbeing, severe queues)."""
     start = clock.now().replace(hour=0, minute=0, second=0, microsecond=0)
     return exposure_seconds(user, since=start)
+
+
+# ---- how a case is shown in review ----------------------------------------------------------------------
+# Golden cases (quality/golden.py) must look like any other: these readers show them with the notices and the
+# intake story of the case they copy, moved onto their own opening. For every other case they show what is.
+
+def notices_shown_with(case, *, limit: int = 50) -> tuple[list, list]:
+    """The reports and signals shown with a case, newest first."""
+    from trustops.intake.selectors import reports_for_case, signals_for_case
+    from trustops.quality.golden import disguise_for
+
+    reports, signals = reports_for_case(case, limit=limit), signals_for_case(case, limit=limit)
+    disguise = disguise_for(case)
+    if disguise is None:
+        return reports, signals
+    source = Case(pk=disguise.source_case_id)
+    copied_reports, copied_signals = reports_for_case(source, limit=limit), signals_for_case(source, limit=limit)
+    for notice in (*copied_reports, *copied_signals):
+        notice.received_at = disguise.moved(notice.received_at)
+
+    def newest_first(notices):
+        return sorted(notices, key=lambda n: n.received_at, reverse=True)[:limit]
+    return newest_first(reports + copied_reports), newest_first(signals + copied_signals)
+
+
+def timeline_shown_for(case) -> list:
+    """The case's ledger events as review shows them, oldest first."""
+    from trustops.ledger.selectors import case_timeline
+    from trustops.quality.golden import INTAKE_EVENTS, disguise_for
+
+    events = case_timeline(case)
+    disguise = disguise_for(case)
+    if disguise is None:
+        return events
+    copied = [event for event in case_timeline(Case(pk=disguise.source_case_id)) if event.kind in INTAKE_EVENTS
+              and event.kind != "case.rerouted"]
+    for event in copied:
+        event.occurred_at = disguise.moved(event.occurred_at)
+        if event.kind == "case.opened":
+            event.payload = {**event.payload, "queue": disguise.queue_key, "priority": case.priority,
+                             "sla_due_at": case.sla_due_at}
+    own = [event for event in events if event.kind != "case.opened"]
+    return sorted(copied, key=lambda e: e.occurred_at) + own
+
+
+def account_history_shown_with(user, case, account) -> list:
+    """Decisions on the account and its items, besides this case (for a golden case, besides the one it copies)."""
+    from trustops.quality.golden import disguise_for
+
+    disguise = disguise_for(case)
+    hidden = [case.pk] + ([disguise.source_case_id] if disguise else [])
+    return decisions_about_account(user, account, exclude_case_ids=hidden)

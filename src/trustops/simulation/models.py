@@ -5,7 +5,7 @@ class GroundTruth(models.Model):
     """What the synthetic platform knows a subject to be. Hidden from reviewers; used to score decisions."""
     subject = models.OneToOneField("subjects.Subject", on_delete=models.CASCADE, related_name="+")
     policy_code = models.CharField(max_length=120, null=True, blank=True,
-                                   help_text="The policy the subject really violates; empty if clean.")
+                                   help_text="The policy the subject really violates; empty when it is clean.")
     created_at = models.DateTimeField()
 
     def __str__(self):

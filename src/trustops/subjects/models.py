@@ -9,7 +9,8 @@ class Subject(models.Model):
     """An account or an item on the integrating platform, keyed by the platform's own id."""
     type = models.CharField(max_length=16, choices=[(t, t) for t in SUBJECT_TYPES])
     external_id = models.CharField(max_length=200)
-    owner = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="items")
+    owner = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="items",
+                              db_index=False)  # indexed by `subject_owner`
     region = models.CharField(max_length=8, db_index=True)
     language = models.CharField(max_length=16, blank=True, default="")
     reach = models.BigIntegerField(default=0)

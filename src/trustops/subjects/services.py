@@ -20,6 +20,8 @@ class SubjectRef:
     language: str | None = None
     reach: int | None = None
     attributes: dict = field(default_factory=dict)
+    # Where the subject lives if it is new and no region was given; never changes a known subject's region.
+    region_if_new: str | None = None
 
     @property
     def key(self) -> Key:
@@ -38,9 +40,10 @@ def _merge(refs: list[SubjectRef]) -> dict[Key, SubjectRef]:
             continue
         if key not in copied:
             seen = merged[key] = SubjectRef(seen.type, seen.external_id, seen.owner, seen.region,
-                                            seen.language, seen.reach, dict(seen.attributes))
+                                            seen.language, seen.reach, dict(seen.attributes), seen.region_if_new)
             copied.add(key)
         seen.region = ref.region or seen.region
+        seen.region_if_new = ref.region_if_new or seen.region_if_new
         seen.language = ref.language or seen.language
         seen.reach = ref.reach if ref.reach is not None else seen.reach
         seen.owner = ref.owner or seen.owner
@@ -102,7 +105,7 @@ def _upsert_level(refs: dict[Key, SubjectRef], found: dict[Key, Subject], owner_
         if subject is None:
             subject = Subject(
                 type=ref.type, external_id=ref.external_id, owner_id=owner_of(ref),
-                region=ref.region or default_region, language=ref.language or "", reach=ref.reach or 0,
+                region=ref.region or ref.region_if_new or default_region, language=ref.language or "", reach=ref.reach or 0,
                 attributes=dict(ref.attributes), first_seen_at=now, updated_at=now)
             to_create.append(subject)
         elif _refresh(subject, ref, owner_of(ref), now, entries):

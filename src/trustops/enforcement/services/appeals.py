@@ -44,7 +44,7 @@ def _submit(submitter, decision_id, statement, idempotency_key):
         return 200, _body(stored)
     decision = (Decision.objects.select_for_update(of=("self",)).select_related("case__subject", "policy")
                 .filter(pk=decision_id, case__in=cases_visible_to(submitter)).first())
-    if decision is None:
+    if decision is None or _withheld(decision):
         raise NotFound("decision_not_found", f"No decision {decision_id}.", field="decision_id")
     if decision.verdict != Verdict.VIOLATION or decision.appeal_of_id:
         raise Invalid("not_appealable", "Only a violation decision can be appealed, and only once.",
@@ -63,6 +63,14 @@ def _submit(submitter, decision_id, statement, idempotency_key):
     ledger.record("appeal.received", actor=submitter, subject_id=case.subject_id, case_id=case.pk,
                   payload={"appeal_id": appeal.pk, "decision_id": decision.pk, "original_case_id": decision.case_id})
     return 201, _body(appeal)
+
+
+def _withheld(decision) -> bool:
+    """A decision on a golden case that carried no real notice: it was never enforced nor told to anyone, so for
+    the platform it does not exist and there is nothing to appeal."""
+    from trustops.quality.golden import withholds_enforcement
+
+    return withholds_enforcement(decision.case)
 
 
 def decide_appeal(*, case, actor, decision, finish) -> dict:

@@ -17,7 +17,7 @@ from trustops.kernel import clock
 from trustops.kernel.errors import Forbidden, Invalid
 from trustops.ledger import services as ledger
 from trustops.quality import statistics
-from trustops.quality.models import Audit, AuditTask, Sample
+from trustops.quality.models import Audit, AuditTask, GoldenItem, Sample
 from trustops.quality.selectors import decisions_in_quality_scope
 
 STRATA = {"vendor": "reviewer__vendor__key", "team": "reviewer__team__key", "agent": "reviewer__username",
@@ -73,7 +73,9 @@ def _population(actor, request: SampleRequest):
           .filter(decided_at__gte=request.period_start, decided_at__lt=request.period_end,
                   verdict__in=["violation", "no_violation"], appeal_of__isnull=True)
           .exclude(pk__in=Audit.objects.values("decision_id"))
-          .exclude(pk__in=AuditTask.objects.filter(status="open").values("decision_id")))
+          .exclude(pk__in=AuditTask.objects.filter(status="open").values("decision_id"))
+          # Golden cases are judged against their known answer already (quality/golden.py).
+          .exclude(case__in=GoldenItem.objects.values("case_id")))
     if request.queues:
         qs = qs.filter(queue__key__in=request.queues)
     if request.vendors:

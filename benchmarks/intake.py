@@ -12,7 +12,6 @@ Needs a PostgreSQL server where the given role may create databases. The benchma
 first and, unless --keep, at the end. Exits non-zero when the target is missed or a check fails.
 """
 import argparse
-import gc
 import json
 import os
 import random
@@ -469,10 +468,10 @@ def main() -> int:
         warmup = builder.build(args.batch, args.batch)
         workload = builder.build(args.reports, args.batch)
         del builder  # its many small objects would slow every garbage collection during the timed part
-        gc.collect()
-        # As `trustops.wsgi` does once the application is loaded; the prebuilt request bodies are frozen too,
-        # since they belong to the harness and not to the server.
-        gc.freeze()
+        # What `trustops.wsgi` does once the application is loaded; the prebuilt request bodies are frozen
+        # too, since they belong to the harness and not to the server.
+        from trustops.kernel.runtime import prepare_for_serving
+        prepare_for_serving()
         print(f"intake benchmark: {args.reports:,} reports in batches of {args.batch} "
               f"({workload.repeats:,} onto open cases, {workload.replays:,} replays), "
               f"{len(catalogue)} active policies, "

@@ -94,6 +94,10 @@ def test_a_batch_with_a_bad_item_reports_it_by_index_and_keeps_the_others(api, w
     assert body["results"][3]["error"]["code"] == "missing_field"
     assert body["results"][3]["error"]["field"] == "subject"
     assert Report.objects.count() == 3
+    # The answer is sent as built; it must still be exactly what the documented schema says.
+    from trustops.intake.schemas import BatchOut
+    assert BatchOut.model_validate(body).model_dump(mode="json") == body
+    assert response["Content-Type"] == "application/json"
 
 
 def test_a_batch_replays_and_conflicts_item_by_item(api, world):

@@ -1,4 +1,6 @@
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import JsonResponse
 from ninja import Router
 from ninja.responses import Status
 
@@ -30,9 +32,12 @@ def post_report_batch(request, body: ReportBatchIn):
     results = [{"index": i, "status": o.error.status if o.error else o.status,
                 "result": o.body, "error": o.error.as_body()["error"] if o.error else None}
                for i, o in enumerate(outcomes)]
-    return {"accepted": sum(o.status == 201 and not o.error for o in outcomes),
-            "replayed": sum(o.status == 200 and not o.error for o in outcomes),
-            "failed": sum(o.error is not None for o in outcomes), "results": results}
+    # Plain data sent as it is: checking a thousand result rows against `BatchOut` again cost more than
+    # upserting the batch's subjects. `BatchOut` still documents the shape, and a test holds the two together.
+    return JsonResponse({"accepted": sum(o.status == 201 and not o.error for o in outcomes),
+                         "replayed": sum(o.status == 200 and not o.error for o in outcomes),
+                         "failed": sum(o.error is not None for o in outcomes), "results": results},
+                        encoder=DjangoJSONEncoder)
 
 
 @router.post("/signals", response={200: SignalOut, 201: SignalOut}, auth=scope("signals:write"),

@@ -14,4 +14,6 @@ class Command(RunHuey):
         elif not huey_log.handlers:
             # Leave output to the project's logging settings (warnings and errors) instead of huey's chatter.
             huey_log.addHandler(logging.NullHandler())
+        from trustops.kernel.runtime import prepare_for_serving
+        prepare_for_serving()
         super().handle(*args, **options)

@@ -237,6 +237,12 @@ def test_a_golden_case_shows_the_copied_notices_and_intake_story_as_if_just_arri
     history = selectors.account_history_shown_with(people["mod"].user, golden, account)
     assert source["id"] not in {d.case_id for d in history}
 
+    # Once decided, the golden decision (which enforced nothing) is not part of the account's history either.
+    case = world.claim(people["agent"], "general-us")
+    assert world.decide(people["agent"], case, verdict="violation", policy="harassment.bullying").status_code == 200
+    cases_in_history = {d.case_id for d in selectors.decisions_about_account(people["mod"].user, account)}
+    assert source["id"] in cases_in_history and golden_id not in cases_in_history
+
 
 def test_golden_decisions_are_neither_sampled_for_audit_nor_appealable(world, people):
     source = _resolved_case(world, people)

@@ -63,7 +63,7 @@ def _policy_panel(case, code: str | None, checked: list[str] | None = None) -> d
         return {"policy": None, "actions": [], "checked": []}
     actions = review.actions_open_to(case, policy)
     if checked is None:
-        checked = [a for a in default_actions(case.subject, policy) if a in actions]
+        checked = [a for a in default_actions(case.subject, policy, case.queue.allowed_actions) if a in actions]
     return {"policy": policy, "actions": actions, "checked": checked}
 
 

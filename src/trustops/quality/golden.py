@@ -74,6 +74,12 @@ def disguise_for(case) -> Disguise | None:
                     queue_key=case.queue.key)
 
 
+def withheld_golden_case_ids() -> QuerySet:
+    """Ids of golden cases no real notice has reached (a subquery): what `withholds_enforcement` says of each."""
+    return (GoldenItem.objects.exclude(case__reports__isnull=False).exclude(case__signals__isnull=False)
+            .values("case_id"))
+
+
 def _reads_quality(user) -> bool:
     return user.role in QUALITY_READER_ROLES and not user.is_vendor_staff
 

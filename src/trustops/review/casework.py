@@ -167,7 +167,8 @@ def _decide_locked(case: Case, actor, decision: DecisionInput, *, bulk_operation
         policy = policies.get_active(decision.policy)
         if policy is None:
             raise Invalid("unknown_policy", f"No active policy {decision.policy!r}.", field="policy")
-        actions = (penalties.default_actions(case.subject, policy) if decision.actions is None
+        actions = (penalties.default_actions(case.subject, policy, case.queue.allowed_actions)
+                   if decision.actions is None
                    else list(dict.fromkeys(decision.actions)))
         penalties.check_actions(case.subject, policy, actions, case.queue.allowed_actions)
     elif decision.actions:

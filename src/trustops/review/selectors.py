@@ -211,16 +211,10 @@ def actions_open_to(case: Case, policy) -> list[str]:
 
     The same rules `penalties.check_actions` enforces, so the form offers nothing the decision would refuse.
     """
-    from trustops.enforcement.services.penalties import ITEM_ACTIONS, OWNER_ACTIONS, account_of
+    from trustops.enforcement.services.penalties import open_actions
     from trustops.policies.actions import ACTIONS
 
-    allowed = set(policy.allowed_actions)
-    if case.queue.allowed_actions:
-        allowed &= set(case.queue.allowed_actions)
-    if case.subject.is_account:
-        allowed -= ITEM_ACTIONS
-    if account_of(case.subject) is None:
-        allowed -= OWNER_ACTIONS
+    allowed = open_actions(case.subject, policy, case.queue.allowed_actions)
     return [action for action in ACTIONS if action in allowed]
 
 
@@ -243,10 +237,16 @@ def cases_about_account(user, account, *, limit: int = 50) -> list[Case]:
 
 
 def decisions_about_account(user, account, *, exclude_case_ids=(), limit: int = 50) -> list:
-    """Decisions on the account and its items, in cases the user may see; newest first."""
+    """Decisions on the account and its items, in cases the user may see; newest first.
+
+    Decisions on golden cases that carried no real notice are left out: nothing came of them, so they are not
+    part of what happened to the account (quality/golden.py).
+    """
+    from trustops.quality.golden import withheld_golden_case_ids
     from trustops.review.models import Decision
 
     qs = (Decision.objects.filter(case__in=cases_visible_to(user).filter(_about_account(account)))
+          .exclude(case_id__in=withheld_golden_case_ids())
           .select_related("case__subject", "policy", "reviewer").order_by("-decided_at", "-id"))
     if exclude_case_ids:
         qs = qs.exclude(case_id__in=exclude_case_ids)

@@ -24,15 +24,28 @@ def account_of(subject):
     return subject if subject.is_account else subject.owner
 
 
-def default_actions(subject, policy: ActivePolicy) -> list[str]:
-    """What a violation does when the reviewer does not choose: take the item down and strike its owner."""
+def open_actions(subject, policy: ActivePolicy, queue_allowed: list[str]) -> set[str]:
+    """The actions a violation of `policy` may take on this subject in a queue that allows `queue_allowed`
+    (empty: any): the policy's and the queue's, content actions only on items, owner actions only with an owner.
+    The one rule behind the decision check, the default and the console's form."""
     allowed = set(policy.allowed_actions)
-    chosen = []
-    if not subject.is_account:
-        chosen += [a for a in ("remove", "delist") if a in allowed][:1]
-    if "strike" in allowed and policy.strike_weight > 0 and account_of(subject) is not None:
+    if queue_allowed:
+        allowed &= set(queue_allowed)
+    if subject.is_account:
+        allowed -= ITEM_ACTIONS
+    if account_of(subject) is None:
+        allowed -= OWNER_ACTIONS
+    return allowed
+
+
+def default_actions(subject, policy: ActivePolicy, queue_allowed: list[str]) -> list[str]:
+    """What a violation does when the reviewer does not choose: take the item down and strike its owner,
+    always within what `check_actions` accepts (an empty list when nothing is open)."""
+    allowed = open_actions(subject, policy, queue_allowed)
+    chosen = [a for a in ("remove", "delist") if a in allowed][:1]
+    if "strike" in allowed and policy.strike_weight > 0:
         chosen.append("strike")
-    elif "warn" in allowed and account_of(subject) is not None:
+    elif "warn" in allowed:
         chosen.append("warn")
     return chosen or sorted(allowed)[:1]
 

@@ -157,3 +157,60 @@ def test_an_owner_takes_its_first_items_region_and_keeps_it(api, world):
     # The platform moves the account itself by reporting it with its region.
     world.report(subject={**owner, "region": "BR"})
     assert Subject.objects.get(type="creator", external_id="travelling-creator").region == "BR"
+
+
+def test_a_write_that_keeps_colliding_with_other_senders_is_refused_whole_with_503(api, world, monkeypatch):
+    from django.db import IntegrityError
+
+    from trustops.intake import services
+
+    calls = []
+
+    def collide(*args):
+        calls.append(1)
+        raise IntegrityError("duplicate key value violates unique constraint")
+    monkeypatch.setattr(services, "_store_reports", collide)
+    monkeypatch.setattr(services, "RETRY_PAUSE_SECONDS", 0)
+    response = api.post("/api/v1/reports/batch", {"reports": [world.report_body(), world.report_body()]})
+    assert response.status_code == 503 and response.json()["error"]["code"] == "intake_busy"
+    assert len(calls) == services.RETRIES and Report.objects.count() == 0
+
+
+def test_a_deadlock_is_retried_and_the_second_try_stores_the_batch(api, world, monkeypatch):
+    import psycopg
+    from django.db import OperationalError
+
+    from trustops.intake import services
+
+    real, calls = services._store_reports, []
+
+    def deadlock_once(*args):
+        calls.append(1)
+        if len(calls) == 1:
+            try:
+                raise psycopg.errors.DeadlockDetected("deadlock detected")
+            except psycopg.Error as cause:
+                raise OperationalError("deadlock detected") from cause
+        return real(*args)
+    monkeypatch.setattr(services, "_store_reports", deadlock_once)
+    monkeypatch.setattr(services, "RETRY_PAUSE_SECONDS", 0)
+    response = api.post("/api/v1/reports/batch", {"reports": [world.report_body(), world.report_body()]})
+    assert response.status_code == 200 and response.json()["accepted"] == 2
+    assert len(calls) == 2 and Report.objects.count() == 2
+
+
+def test_an_operational_error_that_is_not_a_collision_is_not_retried(world, monkeypatch):
+    import pytest
+    from django.db import OperationalError
+
+    from trustops.intake import services
+
+    calls = []
+
+    def broken(*args):
+        calls.append(1)
+        raise OperationalError("server closed the connection unexpectedly")
+    monkeypatch.setattr(services, "_store_reports", broken)
+    with pytest.raises(OperationalError):
+        services.submit_reports(submitter=world.integration.user, items=[world.report_body()])
+    assert len(calls) == 1

@@ -1,8 +1,10 @@
 """Taking reports and signals in: idempotent, in bulk, one transaction per request."""
 import logging
+import random
+import time
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import F
 from pydantic import ValidationError
 
@@ -10,7 +12,7 @@ from trustops.intake.models import Report, Signal
 from trustops.intake.schemas import ReportIn, SignalIn, SubjectIn
 from trustops.kernel import bulk, clock
 from trustops.kernel.canonical import digest
-from trustops.kernel.errors import Conflict, DomainError, Invalid
+from trustops.kernel.errors import Busy, Conflict, DomainError, Invalid
 from trustops.ledger import services as ledger
 from trustops.policies import selectors as policies
 from trustops.review import services as review
@@ -18,6 +20,7 @@ from trustops.subjects.services import SubjectRef, upsert_many
 
 log = logging.getLogger(__name__)
 RETRIES = 5
+RETRY_PAUSE_SECONDS = 0.01   # doubled after each collision, jittered, so colliding senders drift apart
 
 
 @dataclass
@@ -44,15 +47,34 @@ def _subject_ref(subject: SubjectIn) -> SubjectRef:
 
 
 def _with_retries(work):
-    """Concurrent writers can collide on a unique index (same key, same new subject): run again, it sees them."""
+    """Run the write; when concurrent writers collide, run it again (it then sees their rows).
+
+    Two senders can insert the same key or the same new subject at once (a unique index refuses the second), or
+    lock the same rows in an order the database has to break (a deadlock). Either way the loser's transaction is
+    rolled back whole, so running it again is safe. If they keep colliding, the sender is told to send again
+    (503): nothing of the request was stored.
+    """
     for attempt in range(RETRIES):
         try:
             with transaction.atomic():
                 return work()
-        except IntegrityError:
-            if attempt == RETRIES - 1:
+        except (IntegrityError, OperationalError) as error:
+            if isinstance(error, OperationalError) and not _transient(error):
                 raise
-            log.info("intake collided with a concurrent writer; retrying (%s)", attempt + 1)
+            log.info("intake collided with a concurrent writer (%s); retrying (%s)", type(error.__cause__ or error)
+                     .__name__, attempt + 1)
+            time.sleep(random.uniform(0, RETRY_PAUSE_SECONDS * 2 ** attempt))
+    log.warning("intake gave up after %s collisions with concurrent writers", RETRIES)
+    raise Busy("intake_busy", "Reports about the same subjects were being stored at the same moment; send the "
+                              "request again.")
+
+
+def _transient(error: OperationalError) -> bool:
+    """A deadlock or serialisation failure on PostgreSQL, a locked database on SQLite: worth another try."""
+    cause = error.__cause__
+    if cause is not None and type(cause).__name__ in ("DeadlockDetected", "SerializationFailure"):
+        return True
+    return "database is locked" in str(error)
 
 
 def _report_body(report: Report) -> dict:

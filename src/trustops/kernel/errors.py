@@ -54,3 +54,9 @@ class PayloadTooLarge(DomainError):
 class Invalid(DomainError):
     status = 422
     default_code = "invalid"
+
+
+class Busy(DomainError):
+    """The request collided with concurrent work too often and changed nothing: send it again."""
+    status = 503
+    default_code = "busy"

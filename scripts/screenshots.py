@@ -129,6 +129,40 @@ def build_platform() -> dict:
     return {"moderator": moderator, "case_id": case["case_id"]}
 
 
+def build_quality_month() -> dict:
+    """A month of review and QA from the synthetic world (audits, calibration, RCAs, last month's report)."""
+    from trustops.identity.models import User
+    from trustops.simulation.seed import DEMO_PASSWORD, seed_world
+    from trustops.simulation.workforce import QA_LEAD
+
+    summary = seed_world(size="tiny", monthly_report=True)
+    return {"lead": User.objects.get(username=QA_LEAD), "password": DEMO_PASSWORD, "summary": summary}
+
+
+def capture_quality(base_url: str, quality: dict, out: Path) -> list[Path]:
+    from playwright.sync_api import expect, sync_playwright
+
+    dashboard_png, report_png = out / "quality-dashboard.png", out / "monthly-quality-report.png"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        page = browser.new_context(base_url=base_url, viewport=VIEWPORT).new_page()
+        page.goto("/login/")
+        page.get_by_label("Username").fill(quality["lead"].username)
+        page.get_by_label("Password").fill(quality["password"])
+        page.get_by_role("button", name="Sign in").click()
+        page.goto("/quality/")
+        expect(page.get_by_role("heading", name="Quality", level=1)).to_be_visible()
+        page.wait_for_load_state("networkidle")
+        page.screenshot(path=str(dashboard_png), full_page=True)
+        reports = page.get_by_role("region", name="Monthly Quality Reports", exact=True).get_by_role("link")
+        reports.first.click()
+        expect(page.get_by_role("region", name="Summary", exact=True)).to_be_visible()
+        page.wait_for_load_state("networkidle")
+        page.screenshot(path=str(report_png), full_page=True)
+        browser.close()
+    return [dashboard_png, report_png]
+
+
 def serve():
     """The console on a free local port, in a daemon thread; returns its base URL."""
     from django.core.handlers.wsgi import WSGIHandler
@@ -177,7 +211,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="trustops-screenshots-") as workdir:
         prepare_django(workdir)
         people = build_platform()
-        for path in capture(serve(), people, Path(args.out)):
+        base_url = serve()
+        for path in capture(base_url, people, Path(args.out)):
+            print(f"wrote {path}")
+        # Then a month of QA on top (after the review pictures, whose queues it would crowd).
+        quality = build_quality_month()
+        for path in capture_quality(base_url, quality, Path(args.out)):
             print(f"wrote {path}")
 
 

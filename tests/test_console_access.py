@@ -146,3 +146,38 @@ def test_linked_accounts_outside_ones_regions_stay_hidden(world):
     page = console(world.moderator("us-only", regions=("US",)).user).get("/accounts/creator/creator-us/")
     text = page.content.decode()
     assert "creator-us-2" in text and "creator-br" not in text
+
+
+def test_finding_linked_accounts_reads_the_link_indexes_not_every_subject(world):
+    """On PostgreSQL the query matches the per-key indexes over accounts (checked in its plan)."""
+    from django.db import connection, transaction
+
+    from trustops.subjects import selectors as subjects
+    from trustops.subjects.models import Subject
+
+    if connection.vendor != "postgresql":
+        pytest.skip("index use is checked on PostgreSQL")
+    world.report(subject={"type": "creator", "external_id": "linked-1", "region": "US",
+                          "attributes": {"device_id": "device-x", "contact_email": "a@example.org"}},
+                 reason="integrity.impersonation")
+    account = Subject.objects.get(external_id="linked-1")
+    moderator = world.moderator().user
+    captured = []
+
+    def record(execute, sql, params, many, context):
+        captured.append((sql, params))
+        return execute(sql, params, many, context)
+    with connection.execute_wrapper(record):
+        subjects.linked_accounts(moderator, account)
+    sql, params = captured[-1]
+    with transaction.atomic(), connection.cursor() as cursor:
+        # A realistic share of accounts carrying the keys, so that the planner weighs the indexes as it would.
+        cursor.execute("INSERT INTO subjects_subject (type, external_id, region, language, reach, attributes, "
+                       "first_seen_at, updated_at) SELECT 'creator', 'filler-' || n, 'US', 'en', 0, "
+                       "jsonb_build_object('device_id', 'device-' || n), now(), now() "
+                       "FROM generate_series(1, 5000) AS n")
+        cursor.execute("ANALYZE subjects_subject")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row for row, in cursor.fetchall())
+    assert "account_link_device_id" in plan and "account_link_contact_email" in plan, plan

@@ -1,8 +1,12 @@
 from django.db import models
+from django.db.models import Q
+from django.db.models.fields.json import KeyTransform
 
 ACCOUNT_TYPES = ("user", "creator", "merchant")
 ITEM_TYPES = ("video", "comment", "livestream", "listing", "poi", "message")
 SUBJECT_TYPES = ACCOUNT_TYPES + ITEM_TYPES
+# Attributes that tie accounts to one person or operation (selectors.linked_accounts), each indexed for accounts.
+ACCOUNT_LINK_KEYS = ("device_id", "payout_account", "contact_phone", "contact_email")
 
 
 class Subject(models.Model):
@@ -20,7 +24,12 @@ class Subject(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["type", "external_id"], name="subject_identity")]
-        indexes = [models.Index(fields=["owner"], name="subject_owner")]
+        indexes = [
+            models.Index(fields=["owner"], name="subject_owner"),
+            # Finding linked accounts must not scan every subject: one small index per key, over accounts only.
+            *(models.Index(KeyTransform(key, "attributes"), condition=Q(type__in=ACCOUNT_TYPES),
+                           name=f"account_link_{key}") for key in ACCOUNT_LINK_KEYS),
+        ]
 
     def __str__(self):
         return f"{self.type}:{self.external_id}"

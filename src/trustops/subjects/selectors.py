@@ -2,7 +2,7 @@
 from django.db.models import QuerySet
 
 from trustops.kernel.errors import NotFound
-from trustops.subjects.models import Subject
+from trustops.subjects.models import ACCOUNT_LINK_KEYS, Subject
 
 
 def subjects_visible_to(user) -> QuerySet[Subject]:
@@ -28,14 +28,13 @@ def get_subject(user, subject_type: str, external_id: str) -> Subject:
 
 
 # Attributes that tie accounts run by the same person or ring together.
-LINK_KEYS = ("device_id", "payout_account", "contact_phone", "contact_email")
 
 
 def items_owned_by(user, account: Subject, *, limit: int = 50) -> list[Subject]:
     return list(subjects_visible_to(user).filter(owner=account).order_by("-first_seen_at", "-id")[:limit])
 
 
-def linked_accounts(user, account: Subject, *, keys=LINK_KEYS, limit: int = 20) -> list[dict]:
+def linked_accounts(user, account: Subject, *, keys=ACCOUNT_LINK_KEYS, limit: int = 20) -> list[dict]:
     """Other accounts the user may see that share a linking attribute value with this one.
 
     Vendor staff are not linked through personal data: a shared phone or email is itself personal data.

@@ -135,7 +135,7 @@ def build_quality_month() -> dict:
     from trustops.simulation.seed import DEMO_PASSWORD, seed_world
     from trustops.simulation.workforce import QA_LEAD
 
-    summary = seed_world(size="tiny", monthly_report=True)
+    summary = seed_world(size="default", monthly_report=True)
     return {"lead": User.objects.get(username=QA_LEAD), "password": DEMO_PASSWORD, "summary": summary}
 
 
@@ -154,11 +154,15 @@ def capture_quality(base_url: str, quality: dict, out: Path) -> list[Path]:
         expect(page.get_by_role("heading", name="Quality", level=1)).to_be_visible()
         page.wait_for_load_state("networkidle")
         page.screenshot(path=str(dashboard_png), full_page=True)
-        reports = page.get_by_role("region", name="Monthly Quality Reports", exact=True).get_by_role("link")
-        reports.first.click()
+        # Last month's report, the one the schedule generated and kept.
+        from trustops.kernel import clock
+        last_month = (clock.now().replace(day=1) - timedelta(days=1)).strftime("%B %Y")
+        page.get_by_role("region", name="Monthly Quality Reports", exact=True).get_by_role(
+            "link", name=last_month).click()
         expect(page.get_by_role("region", name="Summary", exact=True)).to_be_visible()
         page.wait_for_load_state("networkidle")
-        page.screenshot(path=str(report_png), full_page=True)
+        # The top of the report (summary, trend, comparisons); the whole page is several screens long.
+        page.screenshot(path=str(report_png), full_page=True, clip={"x": 0, "y": 0, "width": 1280, "height": 1800})
         browser.close()
     return [dashboard_png, report_png]
 

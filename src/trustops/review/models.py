@@ -88,7 +88,7 @@ class Case(models.Model):
     sla_due_at = models.DateTimeField()
     resolved_at = models.DateTimeField(null=True, blank=True)
     assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                 related_name="assigned_cases")
+                                 related_name="assigned_cases", db_index=False)  # partial index below
     lease_expires_at = models.DateTimeField(null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1, help_text="Optimistic lock: bumped by every change.")
@@ -96,7 +96,7 @@ class Case(models.Model):
     excluded_reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                           related_name="+", db_index=False)
     appeal_of = models.ForeignKey("Decision", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-                                  help_text="For appeal cases: the decision under appeal.")
+                                  db_index=False, help_text="For appeal cases: the decision under appeal.")
     escalation_count = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -107,6 +107,9 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["queue", "status", "-priority", "opened_at"], name="case_claim_order"),
             models.Index(fields=["status", "sla_due_at"], name="case_sla"),
+            # Most cases have neither: partial indexes spare every new or requeued case an entry in each.
+            models.Index(fields=["assignee"], condition=Q(assignee__isnull=False), name="case_assignee"),
+            models.Index(fields=["appeal_of"], condition=Q(appeal_of__isnull=False), name="case_appeal_of"),
         ]
 
     def __str__(self):

@@ -173,6 +173,7 @@ def test_a_write_that_keeps_colliding_with_other_senders_is_refused_whole_with_5
     monkeypatch.setattr(services, "RETRY_PAUSE_SECONDS", 0)
     response = api.post("/api/v1/reports/batch", {"reports": [world.report_body(), world.report_body()]})
     assert response.status_code == 503 and response.json()["error"]["code"] == "intake_busy"
+    assert response["Retry-After"] == "1"
     assert len(calls) == services.RETRIES and Report.objects.count() == 0
 
 

@@ -35,7 +35,10 @@ def _error(request, status: int, code: str, message: str, field: str | None = No
 
 @api.exception_handler(DomainError)
 def on_domain_error(request, exc: DomainError):
-    return api.create_response(request, exc.as_body(), status=exc.status)
+    response = api.create_response(request, exc.as_body(), status=exc.status)
+    if exc.status == 503:
+        response["Retry-After"] = "1"   # a collision with concurrent work: a second is plenty
+    return response
 
 
 @api.exception_handler(ValidationError)

@@ -30,7 +30,8 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from urllib.parse import urlsplit, urlunsplit
+
+from common import configure_django, run_on_server, with_database
 
 TARGET_P99_MS = 20.0
 WARMUP_CLAIMS = 3           # per claimer and phase, untimed: opens the connection, warms caches
@@ -76,27 +77,6 @@ def parse_args():
     if args.claimers < 1 or args.claimers % args.processes:
         parser.error("--claimers must be a positive multiple of --processes")
     return args
-
-
-def with_database(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, parts.fragment))
-
-
-def run_on_server(url: str, *statements: str) -> None:
-    import psycopg
-    with psycopg.connect(with_database(url, "postgres"), autocommit=True) as conn:
-        for statement in statements:
-            conn.execute(statement)
-
-
-def configure_django(dsn: str) -> None:
-    os.environ["TRUSTOPS_DATABASE_URL"] = dsn
-    os.environ["DJANGO_SETTINGS_MODULE"] = "trustops.settings"
-    os.environ.setdefault("TRUSTOPS_SECRET_KEY", "benchmark-only-not-secret")
-    os.environ.setdefault("TRUSTOPS_LOG_LEVEL", "WARNING")
-    import django
-    django.setup()
 
 
 # ---- the backlog ---------------------------------------------------------------------------------------

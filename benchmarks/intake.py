@@ -19,7 +19,8 @@ import sys
 import threading
 import time
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit, urlunsplit
+
+from common import configure_django, drop_database, recreate_database, with_database
 
 TARGET_REPORTS_PER_SECOND = 5_000
 SUBJECT_TYPES = {"video": 45, "comment": 20, "livestream": 8, "listing": 7, "poi": 3, "message": 5,
@@ -52,27 +53,6 @@ def parse_args():
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database afterwards")
     parser.add_argument("--profile", metavar="FILE", help="write a cProfile of the timed part to FILE")
     return parser.parse_args()
-
-
-def with_database(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, parts.fragment))
-
-
-def admin_connection(url: str):
-    import psycopg
-    return psycopg.connect(with_database(url, "postgres"), autocommit=True)
-
-
-def recreate_database(url: str, name: str) -> None:
-    with admin_connection(url) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def drop_database(url: str, name: str) -> None:
-    with admin_connection(url) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 # ---- the workload -------------------------------------------------------------------------------------
@@ -444,12 +424,7 @@ def main() -> int:
         sys.exit("--processes runs one client per process; leave --clients at 1")
     dsn = with_database(args.database_url, args.database_name)
     recreate_database(args.database_url, args.database_name)
-    os.environ["TRUSTOPS_DATABASE_URL"] = dsn
-    os.environ["DJANGO_SETTINGS_MODULE"] = "trustops.settings"
-    os.environ.setdefault("TRUSTOPS_SECRET_KEY", "benchmark-only-not-secret")
-    os.environ.setdefault("TRUSTOPS_LOG_LEVEL", "WARNING")
-    import django
-    django.setup()
+    configure_django(dsn)
     from django.core.management import call_command
     from django.db import connections
 

@@ -23,7 +23,8 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
-from urllib.parse import urlsplit, urlunsplit
+
+from common import configure_django, run_on_server, with_database
 
 TARGET_SECONDS = 5.0
 
@@ -83,28 +84,6 @@ def parse_args():
     if args.audits > args.decisions:
         parser.error("--audits cannot exceed --decisions")
     return args
-
-
-def with_database(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, parts.fragment))
-
-
-def run_on_server(url: str, *statements: str) -> None:
-    import psycopg
-    with psycopg.connect(with_database(url, "postgres"), autocommit=True) as conn:
-        for statement in statements:
-            conn.execute(statement)
-
-
-def configure_django(dsn: str) -> None:
-    # The database must be chosen before Django reads its settings.
-    os.environ["TRUSTOPS_DATABASE_URL"] = dsn
-    os.environ["DJANGO_SETTINGS_MODULE"] = "trustops.settings"
-    os.environ.setdefault("TRUSTOPS_SECRET_KEY", "benchmark-only-not-secret")
-    os.environ.setdefault("TRUSTOPS_LOG_LEVEL", "WARNING")
-    import django
-    django.setup()
 
 
 class Draw:

@@ -18,7 +18,6 @@ Needs a PostgreSQL server where the given role may create databases and run CHEC
 database is dropped first and, unless --keep, at the end.
 """
 import argparse
-import itertools
 import json
 import math
 import multiprocessing
@@ -31,7 +30,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-from common import configure_django, run_on_server, with_database
+from common import Weighted, configure_django, run_on_server, with_database
 
 TARGET_P99_MS = 20.0
 WARMUP_CLAIMS = 3           # per claimer and phase, untimed: opens the connection, warms caches
@@ -84,17 +83,6 @@ def parse_args():
 # not what is measured here. So the setup rows (subjects, cases, skips) are loaded with COPY, shaped the way
 # intake leaves them: one open case per subject, routed to the queue, priority from the real formula.
 # Reports and their ledger events are not loaded: claiming never reads them.
-
-class Weighted:
-    """Draws from a fixed population with fixed weights; the cumulative weights are computed once."""
-
-    def __init__(self, weights: dict):
-        self.population = list(weights)
-        self.cumulative = list(itertools.accumulate(weights.values()))
-
-    def draw(self, rng: random.Random):
-        return rng.choices(self.population, cum_weights=self.cumulative)[0]
-
 
 @dataclass
 class Backlog:

@@ -1,5 +1,7 @@
 """What every benchmark does the same way: its own PostgreSQL database, and Django set up against it."""
+import itertools
 import os
+import random
 from urllib.parse import urlsplit, urlunsplit
 
 
@@ -33,3 +35,14 @@ def configure_django(dsn: str) -> None:
     os.environ.setdefault("TRUSTOPS_LOG_LEVEL", "WARNING")
     import django
     django.setup()
+
+
+class Weighted:
+    """Draws from a fixed population with fixed weights; the cumulative weights are computed once."""
+
+    def __init__(self, weights: dict):
+        self.population = list(weights)
+        self.cumulative = list(itertools.accumulate(weights.values()))
+
+    def draw(self, rng: random.Random):
+        return rng.choices(self.population, cum_weights=self.cumulative)[0]

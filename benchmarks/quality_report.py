@@ -13,7 +13,6 @@ Needs a PostgreSQL server where the given role may create databases; the benchma
 and, unless --keep, at the end.
 """
 import argparse
-import bisect
 import itertools
 import os
 import random
@@ -24,7 +23,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
-from common import configure_django, run_on_server, with_database
+from common import Weighted, configure_django, run_on_server, with_database
 
 TARGET_SECONDS = 5.0
 
@@ -84,18 +83,6 @@ def parse_args():
     if args.audits > args.decisions:
         parser.error("--audits cannot exceed --decisions")
     return args
-
-
-class Draw:
-    """Weighted draws from a fixed population; the cumulative weights are computed once."""
-
-    def __init__(self, weights: dict):
-        self.items = list(weights)
-        self.cumulative = list(itertools.accumulate(weights.values()))
-        self.total = self.cumulative[-1]
-
-    def __call__(self, rng: random.Random):
-        return self.items[bisect.bisect_right(self.cumulative, rng.random() * self.total)]
 
 
 # ---- the month ---------------------------------------------------------------------------------------------
@@ -195,7 +182,7 @@ def load_month(args, rng: random.Random) -> dict:
     queues = {q.key: q for q in Queue.objects.all()}
     catalogue = policies.active_catalogue()
     fitting = leaf_policies(catalogue)
-    queue_draw = Draw(QUEUE_SHARE)
+    queue_draw = Weighted(QUEUE_SHARE)
     appeals_queue = queues["appeals"]
 
     started = time.perf_counter()
@@ -233,7 +220,7 @@ def load_month(args, rng: random.Random) -> dict:
         raw = cursor.cursor
         rows = []
         for n in range(1, args.decisions + 1):
-            queue = queue_draw(rng)
+            queue = queue_draw.draw(rng)
             in_house, vendor_people = eligible[queue]
             pool = vendor_people if vendor_people and rng.random() > IN_HOUSE_SHARE_ON_VENDOR_QUEUES else in_house
             reviewer = pool[rng.randrange(len(pool))]
@@ -324,7 +311,7 @@ def sample_and_audit(args, rng, start, end, decisions, reviewers, auditors, fitt
     free = [p for p in range(len(decisions)) if p not in taken]
     ad_hoc = rng.sample(free, min(len(free), args.audits - len(drawn)))
 
-    error_draw, rca_draw = Draw(ERROR_GIVEN_VIOLATION), Draw(RCA_CATEGORIES)
+    error_draw, rca_draw = Weighted(ERROR_GIVEN_VIOLATION), Weighted(RCA_CATEGORIES)
     audited = []    # (audit id, decision position, error type, rca category)
     self_audits = set(rng.sample(range(len(drawn)), min(SELF_AUDITS, len(drawn))))
     disputed = set(rng.sample(range(len(drawn) + len(ad_hoc)), min(DISPUTED, len(drawn) + len(ad_hoc))))
@@ -341,7 +328,7 @@ def sample_and_audit(args, rng, start, end, decisions, reviewers, auditors, fitt
             error_type, correct_verdict, correct_actions = "false_negative", "violation", None
             correct_policy = fitting[queue][rng.randrange(len(fitting[queue]))]
         else:
-            error_type = error_draw(rng)
+            error_type = error_draw.draw(rng)
             correct_verdict, correct_policy, correct_actions = "violation", policy, None
             if error_type == "false_positive":
                 correct_verdict, correct_policy = "no_violation", None
@@ -350,7 +337,7 @@ def sample_and_audit(args, rng, start, end, decisions, reviewers, auditors, fitt
                 correct_policy = others[rng.randrange(len(others))]
             else:
                 correct_actions = '["remove", "strike"]'
-        category = "" if error_type == "correct" or rng.random() < UNCATEGORISED_SHARE else rca_draw(rng)
+        category = "" if error_type == "correct" or rng.random() < UNCATEGORISED_SHARE else rca_draw.draw(rng)
         auditor = auditors[audit_id % len(auditors)].pk
         if sample_id is not None and len(task_rows) in self_audits:
             auditor = reviewer.id
@@ -394,17 +381,17 @@ def load_rcas(rng, start, end, audited, reviewers, lead, managers, team_leads, l
     for audit_id, position, error_type, category, vendor, reviewer_id in audited:
         if error_type != "correct" and category:
             errors_by[category, vendor].append(audit_id)
-    category_draw = Draw(RCA_CATEGORIES)
-    status_draw = Draw({"done": 45, "in_progress": 25, "open": 30})
+    category_draw = Weighted(RCA_CATEGORIES)
+    status_draw = Weighted({"done": 45, "in_progress": 25, "open": 30})
     vendors = list(REVIEWERS)
     rcas, links = [], []
     for n in range(RCAS):
-        category = category_draw(rng)
+        category = category_draw.draw(rng)
         vendor = vendors[n % len(vendors)]
         owner = managers[vendor] if vendor in managers and n % 2 else (team_leads[n % 3] if n % 5 == 0 else lead)
         created = start - timedelta(days=30) + timedelta(seconds=rng.uniform(0, (end - start).days * 86400 + 30 * 86400))
         created = min(created, end - timedelta(hours=1))
-        status = status_draw(rng)
+        status = status_draw.draw(rng)
         closed = min(created + timedelta(days=rng.uniform(2, 40)), end - timedelta(minutes=1)) if status == "done" else None
         rcas.append(RootCauseAnalysis(
             title=f"{category.replace('_', ' ').capitalize()} cause #{n + 1} ({vendor})", category=category,

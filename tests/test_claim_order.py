@@ -1,8 +1,8 @@
-"""Claiming takes cases in exactly the order and under exactly the rules that `claimable_cases` states.
+"""Claiming takes cases in exactly the order and under exactly the rules stated here with the ORM.
 
-`claim_next` runs its own hand-written statement (the hot path); these tests hold it to the readable rules:
-gravest first, then oldest; only the reviewer's regions; never a case they skipped; never an appeal of their own
-decision.
+`claim_next` runs a hand-written statement (the hot path, `selectors.next_claimable_sql`); these tests hold it to
+the readable rules: gravest first, then oldest; only the reviewer's regions; never a case they skipped; never an
+appeal of their own decision.
 """
 from datetime import timedelta
 
@@ -11,6 +11,16 @@ from trustops.review import casework, selectors
 from trustops.review.models import Case, CaseSkip, CaseStatus, Queue
 
 REASONS = ["integrity.spam", "integrity.fake_engagement"]
+
+
+def claimable(user, queue):
+    """The rules, readably: waiting cases in the queue, in the reviewer's regions, not skipped by them, not an
+    appeal of their own decision; gravest first, then oldest."""
+    qs = Case.objects.filter(queue=queue, status=CaseStatus.OPEN)
+    if user.region_codes() is not None:
+        qs = qs.filter(subject__region__in=user.region_codes())
+    return (qs.exclude(pk__in=CaseSkip.objects.filter(reviewer=user).values("case_id"))
+            .exclude(excluded_reviewer=user).order_by("-priority", "opened_at"))
 SOURCES = ["user", "trusted_flagger", "automated", "user", "internal"]
 
 
@@ -37,7 +47,7 @@ def test_claims_follow_the_claimable_order_with_regions_skips_and_exclusions(wor
     CaseSkip.objects.create(case_id=ids[3], reviewer=other, skipped_at=clock.now())     # someone else's skip
     Case.objects.filter(pk=excluded).update(excluded_reviewer=reviewer)
 
-    expected = list(selectors.claimable_cases(reviewer, queue).values_list("id", flat=True))
+    expected = list(claimable(reviewer, queue).values_list("id", flat=True))
     assert skipped not in expected and excluded not in expected and ids[3] in expected
     assert all(Case.objects.get(pk=i).subject.region in {"US", "DE"} for i in expected)
     assert len(set(Case.objects.filter(pk__in=expected).values_list("priority", flat=True))) > 1

@@ -4,6 +4,7 @@ import random
 import time
 from dataclasses import dataclass
 
+import psycopg
 from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import F
 from pydantic import ValidationError
@@ -71,8 +72,7 @@ def _with_retries(work):
 
 def _transient(error: OperationalError) -> bool:
     """A deadlock or serialisation failure on PostgreSQL, a locked database on SQLite: worth another try."""
-    cause = error.__cause__
-    if cause is not None and type(cause).__name__ in ("DeadlockDetected", "SerializationFailure"):
+    if isinstance(error.__cause__, (psycopg.errors.DeadlockDetected, psycopg.errors.SerializationFailure)):
         return True
     return "database is locked" in str(error)
 

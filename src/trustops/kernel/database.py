@@ -20,8 +20,9 @@ def fetch_one_hot(sql: str, params: list):
 
         connection.ensure_connection()
         # Same connection, so the same transaction as the use case; a plain `psycopg.Cursor` binds server-side
-        # (Django's own cursors quote parameters client-side, which cannot be prepared).
-        with psycopg.Cursor(connection.connection) as cursor:
+        # (Django's own cursors quote parameters client-side, which cannot be prepared). Its errors are raised as
+        # Django's (IntegrityError, OperationalError…), like those of any other query.
+        with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
             cursor.execute(sql, params, prepare=True)
             return cursor.fetchone() if cursor.description else None
     with connection.cursor() as cursor:

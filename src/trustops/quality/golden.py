@@ -40,7 +40,8 @@ def withholds_enforcement(case) -> bool:
 
 
 # What a reviewer sees of the case a golden item copies: how it came in, not how it ended.
-INTAKE_EVENTS = ("report.received", "signal.received", "case.opened", "case.rerouted")
+# (Reroutes are left out: they would name queues the golden case never passed through.)
+INTAKE_EVENTS = ("report.received", "signal.received", "case.opened")
 
 
 @dataclass(frozen=True)

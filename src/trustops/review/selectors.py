@@ -5,9 +5,9 @@ from django.db.models import Count, Min, Q, QuerySet
 
 from trustops.kernel import clock, rows
 from trustops.kernel.database import fetch_one_hot
-from trustops.kernel.errors import NotFound
+from trustops.kernel.errors import Forbidden, NotFound
 from trustops.kernel.pagination import page_by_id
-from trustops.review.models import Case, CaseSkip, CaseStatus, Queue
+from trustops.review.models import Case, CaseStatus, Queue
 
 # A case is at SLA risk once less than this share of its queue's SLA target is left.
 SLA_RISK_SHARE = 0.25
@@ -115,8 +115,6 @@ def get_queue_to_work(user, key: str) -> Queue:
     Every claim starts here, so one statement reads the queue with the two facts `may_work` needs; the rules
     are `queues_visible_to` and `may_work`, applied to them.
     """
-    from trustops.kernel.errors import Forbidden
-
     if user.is_vendor_staff or user.reviews_in_house:
         row = fetch_one_hot(_QUEUE_TO_WORK_SQL, [user.vendor_id, user.team_id, key])
     else:
@@ -139,28 +137,14 @@ _QUEUE_TO_WORK_SQL = (
     f"FROM {Queue._meta.db_table} q WHERE q.key = %s AND q.active")
 
 
-# The claim order: gravest first, then oldest (the `case_claim_order` index serves it).
-CLAIM_ORDER = ("-priority", "opened_at")
-
-
-def claimable_cases(user, queue: Queue) -> QuerySet[Case]:
-    """Waiting cases in the queue that this reviewer may take: in their regions, not skipped, not their own appeal.
-
-    The same rules as `next_claimable_sql`, which the claim itself runs; a test holds the two together.
-    """
-    qs = Case.objects.filter(queue=queue, status=CaseStatus.OPEN)
-    regions = user.region_codes()
-    if regions is not None:
-        qs = qs.filter(subject__region__in=regions)
-    skipped = CaseSkip.objects.filter(reviewer=user).values("case_id")
-    return qs.exclude(pk__in=skipped).exclude(excluded_reviewer=user).order_by(*CLAIM_ORDER)
-
-
 def next_claimable_sql(user, queue: Queue, *, lock: bool) -> tuple[str, list]:
-    """The id of the first case `claimable_cases` would give, as one SQL subquery with its parameters.
+    """The id of the first case this reviewer may claim from the queue, as one SQL subquery with its parameters:
+    a waiting case in their regions, not one they skipped, not an appeal of their own decision; gravest first,
+    then oldest (the `case_claim_order` index serves that order).
 
     Claiming is the hottest write of the console: written out, the query costs nothing to build, where the ORM
-    spends more time compiling it than PostgreSQL spends running it. `lock` adds `FOR UPDATE SKIP LOCKED`, so
+    spends more time compiling it than PostgreSQL spends running it (tests/test_claim_order.py states the same
+    rules with the ORM and holds the two together). `lock` adds `FOR UPDATE SKIP LOCKED`, so
     concurrent claimers pass over each other's rows instead of queueing behind them (PostgreSQL only).
     The reviewer's skips are read once into a hash (`NOT IN`), not anti-joined per row.
     """
@@ -291,8 +275,7 @@ def timeline_shown_for(case) -> list:
     disguise = disguise_for(case)
     if disguise is None:
         return events
-    copied = [event for event in case_timeline(Case(pk=disguise.source_case_id)) if event.kind in INTAKE_EVENTS
-              and event.kind != "case.rerouted"]
+    copied = [event for event in case_timeline(Case(pk=disguise.source_case_id)) if event.kind in INTAKE_EVENTS]
     for event in copied:
         event.occurred_at = disguise.moved(event.occurred_at)
         if event.kind == "case.opened":

@@ -4,8 +4,8 @@ from datetime import timedelta
 import pytest
 
 from tests.conftest import ApiClient
-from trustops.enforcement.models import Appeal
 from trustops.kernel import clock
+from trustops.review.models import Appeal
 
 
 @pytest.fixture

@@ -4,9 +4,9 @@ from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 
 from tests.conftest import ApiClient
-from trustops.enforcement.services import outbox
 from trustops.identity import services as identity
 from trustops.ledger.models import LedgerEvent
+from trustops.outbox import services as outbox
 from trustops.review.models import Case
 from trustops.simulation import platform as setup
 

@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 from trustops.quality.agreement import (
     Agreement,
     alpha_from_coincidences,
-    coincidence_matrix,
     cohen_kappa,
+    coincidence_matrix,
     consensus,
     fleiss_kappa,
     gwet_ac1,

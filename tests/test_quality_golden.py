@@ -7,10 +7,11 @@ import pytest
 from django.utils.dateparse import parse_datetime
 
 from tests.conftest import ApiClient
-from trustops.enforcement.models import EnforcementAction, OutboxMessage, Strike
+from trustops.enforcement.models import EnforcementAction, Strike
 from trustops.intake.models import Report
 from trustops.kernel import clock
 from trustops.ledger.models import LedgerEvent
+from trustops.outbox.models import OutboxMessage
 from trustops.quality.models import AuditTask, GoldenItem
 from trustops.review import selectors
 from trustops.review.models import Case, Decision
@@ -227,9 +228,9 @@ def test_a_golden_case_shows_the_copied_notices_and_intake_story_as_if_just_arri
     assert {e.actor_name for e in timeline} == {"platform-integration"}
     assert all(golden.opened_at <= e.occurred_at <= clock.now() for e in timeline)
     assert timeline[0].payload["queue"] == "general-us" and timeline[0].payload["priority"] == golden.priority
-    # The stored ledger is not rewritten: the golden case's own opening is recorded once, by the same opener.
+    # The ledger records what happened: the auditor placed it, copying the source; only the display is disguised.
     opened = LedgerEvent.objects.get(case_id=golden_id, kind="case.opened")
-    assert opened.actor_name == "platform-integration"
+    assert opened.actor_name == "auditor" and opened.payload["golden_copy_of"] == source["id"]
     assert not LedgerEvent.objects.filter(case_id=golden_id, kind="report.received").exists()
 
     # The owner's history beside it leaves out the decision the golden case copies.

@@ -6,16 +6,23 @@ from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Count
 
-from trustops.enforcement.models import Appeal, EnforcementAction
+from trustops.enforcement.models import EnforcementAction
 from trustops.identity.models import User
 from trustops.intake.models import Report, Signal
 from trustops.policies import selectors as policy_selectors
 from trustops.policies.selectors import active_catalogue
 from trustops.quality.errors import derive_error_type
-from trustops.quality.models import (Audit, CalibrationLabel, CalibrationSession, Dispute, Experiment, GoldenItem,
-                                     Sample)
+from trustops.quality.models import (
+    Audit,
+    CalibrationLabel,
+    CalibrationSession,
+    Dispute,
+    Experiment,
+    GoldenItem,
+    Sample,
+)
 from trustops.review import routing
-from trustops.review.models import Case, CaseStatus, Decision
+from trustops.review.models import Appeal, Case, CaseStatus, Decision
 from trustops.simulation import platform as setup
 from trustops.simulation import workforce
 from trustops.simulation.models import GroundTruth, Seeding

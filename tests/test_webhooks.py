@@ -6,10 +6,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from trustops.enforcement import signatures
-from trustops.enforcement.models import Delivery, OutboxMessage
-from trustops.enforcement.services import outbox
 from trustops.kernel import clock
+from trustops.outbox import services as outbox
+from trustops.outbox import signatures
+from trustops.outbox.models import Delivery, OutboxMessage
 
 SECRET = "a-shared-signing-secret"
 

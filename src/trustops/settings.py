@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "trustops.ledger",
     "trustops.subjects",
     "trustops.policies",
+    "trustops.outbox",
     "trustops.review",
     "trustops.intake",
     "trustops.enforcement",
@@ -57,6 +58,7 @@ INSTALLED_APPS = [
     "trustops.insights",
     "trustops.simulation",
     "trustops.console",
+    "trustops.runtime",
 ]
 
 MIDDLEWARE = [

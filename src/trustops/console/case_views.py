@@ -99,7 +99,7 @@ def _work_context(request, case, *, form: dict | None = None, error=None, error_
                             else enforcement.standing(account) if account else None),
                "may_take_next": review.may_work(user, case.queue)}
     if context["is_appeal"]:
-        appeal = enforcement.appeal_for_case(case)
+        appeal = review.appeal_for_case(case)
         context["appeal"] = appeal
         context["original_enforcement"] = list(enforcement.actions_for_decision(appeal.decision)) if appeal else []
     if holds:

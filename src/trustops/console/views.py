@@ -16,11 +16,11 @@ from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from trustops.enforcement import selectors as enforcement
-from trustops.enforcement.models import DeliveryStatus
 from trustops.identity import services as identity
 from trustops.identity.models import MediaPreference
 from trustops.kernel.errors import Forbidden, Invalid, NotFound
+from trustops.outbox import selectors as outbox
+from trustops.outbox.models import DeliveryStatus
 from trustops.review import casework
 from trustops.review import selectors as review
 from trustops.review.selectors import queue_overview as overview
@@ -114,7 +114,7 @@ def appeals(request):
     user = request.user
     appeals_queue = review.queues_visible_to(user).filter(key=settings.TRUSTOPS["APPEALS_QUEUE"]).first()
     return render(request, "console/appeals.html", {
-        "appeals": enforcement.pending_appeals_visible_to(user),
+        "appeals": review.pending_appeals_visible_to(user),
         "appeals_queue": appeals_queue,
         "may_take": appeals_queue is not None and review.may_work(user, appeals_queue),
     })
@@ -123,11 +123,11 @@ def appeals(request):
 @console_page
 def deliveries(request):
     user = request.user
-    if not enforcement.may_see_deliveries(user):
+    if not outbox.may_see_deliveries(user):
         raise Forbidden("delivery_log_closed", "The webhook delivery log is open to admins and team leads.")
     status = request.GET.get("status") if request.GET.get("status") in DeliveryStatus.values else None
     return render(request, "console/deliveries.html", {
-        "deliveries": enforcement.deliveries_visible_to(user, status=status), "status": status,
+        "deliveries": outbox.deliveries_visible_to(user, status=status), "status": status,
         "statuses": DeliveryStatus.values})
 
 

@@ -12,7 +12,12 @@ from trustops.kernel import clock
 from trustops.kernel.errors import NotFound
 from trustops.quality import analytics, report_selectors, trends
 from trustops.quality.models import RcaStatus
-from trustops.quality.rca_selectors import is_overdue, linked_audit_ids, rcas_visible_to, reads_quality_reports
+from trustops.quality.rca_selectors import (
+    is_overdue,
+    linked_audit_ids,
+    rcas_visible_to,
+    reads_quality_reports,
+)
 from trustops.quality.selectors import calibrations_visible_to
 
 WINDOWS = (4, 12, 26)

@@ -10,8 +10,20 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
 from trustops.insights import charts
-from trustops.insights.wording import (CATEGORY_NAMES, COEFFICIENTS, ERROR_NAMES, STATUS_NAMES, coefficient, days,
-                                       interval, month_title, pct, period, points, when)
+from trustops.insights.wording import (
+    CATEGORY_NAMES,
+    COEFFICIENTS,
+    ERROR_NAMES,
+    STATUS_NAMES,
+    coefficient,
+    days,
+    interval,
+    month_title,
+    pct,
+    period,
+    points,
+    when,
+)
 
 STYLESHEET = Path(__file__).parent / "static" / "insights" / "monthly_quality.css"
 

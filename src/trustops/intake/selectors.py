@@ -8,3 +8,4 @@ def reports_for_case(case, *, limit: int = 50) -> list[Report]:
 
 def signals_for_case(case, *, limit: int = 50) -> list[Signal]:
     return list(Signal.objects.filter(case_id=case.pk).select_related("policy").order_by("-id")[:limit])
+

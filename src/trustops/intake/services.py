@@ -15,6 +15,7 @@ from trustops.kernel import bulk, clock
 from trustops.kernel.canonical import digest
 from trustops.kernel.errors import Busy, Conflict, DomainError, Invalid
 from trustops.ledger import services as ledger
+from trustops.outbox import services as outbox
 from trustops.policies import selectors as policies
 from trustops.review import services as review
 from trustops.subjects.services import SubjectRef, upsert_many
@@ -199,7 +200,6 @@ def _store_signal(submitter, item: SignalIn, policy, fingerprint: str) -> Outcom
 
 def resolve_reports(*, case_id: int, decision_id: int, violation: bool, actor) -> int:
     """Close the reports a decision answered and tell each reporter. Runs in the decision's transaction."""
-    from trustops.enforcement.services import outbox
 
     now = clock.now()
     reports = list(Report.objects.filter(case_id=case_id, resolved_at__isnull=True)

@@ -9,6 +9,7 @@ from django.db.models import Count, Q
 from trustops.quality import agreement, statistics
 from trustops.quality.models import AuditTask, CalibrationLabel, ErrorType
 from trustops.quality.selectors import audits_visible_to, decisions_in_quality_scope, get_calibration
+from trustops.review.models import Appeal
 
 GROUPS = {"vendor": "decision__reviewer__vendor__key", "team": "decision__reviewer__team__key",
           "agent": "decision__reviewer__username", "queue": "decision__queue__key", "policy": "decision__policy__code"}
@@ -60,7 +61,6 @@ def accuracy(user, *, group_by: str, date_from=None, date_to=None) -> dict:
 
 
 def _overturn_rates(user, reviewer_field: str, date_from, date_to) -> dict:
-    from trustops.enforcement.models import Appeal
 
     decisions = decisions_in_quality_scope(user)
     if date_from:

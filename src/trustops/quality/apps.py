@@ -1,6 +1,13 @@
 from django.apps import AppConfig
 
+from trustops.review import hooks
+
 
 class QualityConfig(AppConfig):
     name = "trustops.quality"
     label = "quality"
+
+    def ready(self):
+        from trustops.quality.golden import GoldenProvider  # its models can load only now
+
+        hooks.golden = GoldenProvider()

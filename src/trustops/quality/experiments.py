@@ -15,7 +15,14 @@ from trustops.kernel import clock
 from trustops.kernel.errors import Conflict, Invalid, NotFound
 from trustops.quality import statistics
 from trustops.quality.golden import golden_outcome
-from trustops.quality.models import Audit, CalibrationLabel, ErrorType, Experiment, ExperimentStatus, GoldenItem
+from trustops.quality.models import (
+    Audit,
+    CalibrationLabel,
+    ErrorType,
+    Experiment,
+    ExperimentStatus,
+    GoldenItem,
+)
 from trustops.quality.selectors import decisions_in_quality_scope
 
 BOOTSTRAP_RESAMPLES = 10_000

@@ -5,16 +5,17 @@ readers see golden items, vendor managers see their own vendor's reviewers' resu
 reviewers see neither (not even their own results, which would reveal which of their cases were golden).
 """
 from collections import defaultdict
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.db.models import QuerySet
 
 from trustops.identity.roles import AUDITOR_ROLES, QUALITY_READER_ROLES, REVIEWER_ROLES, Role
+from trustops.intake.selectors import reports_for_case, signals_for_case
 from trustops.quality import statistics
 from trustops.quality.errors import derive_error_type
 from trustops.quality.models import ErrorType, GoldenItem
 from trustops.quality.selectors import decisions_in_quality_scope
+from trustops.review.hooks import Disguise
 from trustops.review.models import OPEN_STATUSES, Decision
 
 GROUPS = {"agent": "reviewer__username", "vendor": "reviewer__vendor__key"}
@@ -34,33 +35,7 @@ def withholds_enforcement(case) -> bool:
     """
     if not is_golden(case.pk):
         return False
-    from trustops.intake.selectors import reports_for_case, signals_for_case
-
     return not reports_for_case(case, limit=1) and not signals_for_case(case, limit=1)
-
-
-# What a reviewer sees of the case a golden item copies: how it came in, not how it ended.
-# (Reroutes are left out: they would name queues the golden case never passed through.)
-INTAKE_EVENTS = ("report.received", "signal.received", "case.opened")
-
-
-@dataclass(frozen=True)
-class Disguise:
-    """How a golden case is shown in review: with the notices and intake story of the case it copies, moved in
-    time onto its own opening (`review.casework.open_golden_case` spreads that over the same span, shortened to
-    fit the queue's SLA), so it reads like any case that has just come in. Nothing is written: only shown."""
-    source_case_id: int
-    source_opened_at: datetime
-    source_span: float
-    opened_at: datetime
-    span: float
-    queue_key: str
-
-    def moved(self, moment: datetime) -> datetime:
-        if not self.source_span:
-            return self.opened_at
-        offset = min(max((moment - self.source_opened_at).total_seconds(), 0.0), self.source_span)
-        return self.opened_at + timedelta(seconds=offset * self.span / self.source_span)
 
 
 def disguise_for(case) -> Disguise | None:
@@ -164,3 +139,16 @@ def golden_accuracy(user, *, date_from: datetime | None = None, date_to: datetim
             "rows": [_summary(key, groups[key]) for key in sorted(groups)],
             "overall": _summary(None, judged),
             "method": "decisions on golden cases judged against the known answer; Wilson 95% intervals"}
+
+
+class GoldenProvider:
+    """What review asks of golden items (review/hooks.py), registered by `QualityConfig.ready`."""
+
+    def withholds_enforcement(self, case) -> bool:
+        return withholds_enforcement(case)
+
+    def withheld_case_ids(self):
+        return withheld_golden_case_ids()
+
+    def disguise_for(self, case) -> Disguise | None:
+        return disguise_for(case)

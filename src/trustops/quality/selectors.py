@@ -10,7 +10,6 @@ from trustops.review.models import Decision
 def decisions_in_quality_scope(user) -> QuerySet[Decision]:
     """QA and leads: decisions on cases they may see. Vendor managers: their vendor's people's decisions.
     Reviewers: their own decisions. Everyone else: none."""
-    from trustops.review.selectors import cases_visible_to
 
     qs = Decision.objects.all()
     if user.role == Role.VENDOR_MANAGER and user.vendor_id:

@@ -18,10 +18,12 @@ from operator import itemgetter
 from django.db.models import BigIntegerField, Case, Count, DateField, F, Min, Q, QuerySet, When
 from django.db.models.functions import Coalesce, TruncWeek
 
+from trustops.identity.models import User
+from trustops.policies.models import Policy
 from trustops.quality import statistics
 from trustops.quality.models import AuditStatus, AuditTask, ErrorType
 from trustops.quality.selectors import decisions_in_quality_scope
-from trustops.review.models import Decision
+from trustops.review.models import Appeal, Decision, Queue
 
 ERROR_TYPES = [e.value for e in ErrorType if e != ErrorType.CORRECT]
 IN_HOUSE = "in-house"
@@ -145,10 +147,6 @@ def _single(position: int):
 def names(*, queues=(), reviewers=(), policies=()) -> dict:
     """Names for the ids a tally grouped by: queue id → (key, name), reviewer id → (username, vendor key or
     None, vendor name or None), policy id → code."""
-    from trustops.identity.models import User
-    from trustops.policies.models import Policy
-    from trustops.review.models import Queue
-
     return {
         "queues": {pk: (key, name) for pk, key, name in
                    Queue.objects.filter(pk__in=set(queues)).values_list("pk", "key", "name")} if queues else {},
@@ -326,8 +324,6 @@ def pareto(user, *, date_from: datetime | None, date_to: datetime | None, limit:
 
 def appeal_outcomes(user, *, date_from: datetime, date_to: datetime) -> dict:
     """Appeals decided in [date_from, date_to) against decisions in the reader's quality scope."""
-    from trustops.enforcement.models import Appeal
-
     counts = (Appeal.objects.filter(decision__in=decisions_in_quality_scope(user), decided_at__gte=date_from,
                                     decided_at__lt=date_to, status__in=["upheld", "overturned"])
               .aggregate(decided=Count("id"), overturned=Count("id", filter=Q(status="overturned"))))

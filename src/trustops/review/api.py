@@ -1,13 +1,27 @@
 from typing import Literal
 
 from ninja import Query, Router, Schema
+from ninja.responses import Status
 
 from trustops.identity.auth import scope
-from ninja.responses import Status
 from trustops.kernel.errors import Invalid
-from trustops.review import casework, selectors
-from trustops.review.schemas import (BulkDecisionIn, CaseOut, CasePageOut, ClaimOut, DecisionIn, DecisionOut,
-                                     EscalateIn, LeaseOut, QueueOut, ReleaseIn, case_detail, case_summary)
+from trustops.review import appeals, casework, selectors
+from trustops.review.schemas import (
+    AppealIn,
+    AppealOut,
+    BulkDecisionIn,
+    CaseOut,
+    CasePageOut,
+    ClaimOut,
+    DecisionIn,
+    DecisionOut,
+    EscalateIn,
+    LeaseOut,
+    QueueOut,
+    ReleaseIn,
+    case_detail,
+    case_summary,
+)
 
 router = Router(tags=["review"])
 
@@ -102,3 +116,11 @@ def bulk_decision(request, body: BulkDecisionIn):
                                 max_cases=body.max_cases, decision=casework.DecisionInput(
                                     verdict=body.verdict, rationale=body.rationale, policy=body.policy,
                                     actions=body.actions))
+
+
+@router.post("/appeals", response={200: AppealOut, 201: AppealOut}, auth=scope("reports:write"),
+             summary="The owner contests a decision (sent by the integrating platform on their behalf)")
+def post_appeal(request, body: AppealIn):
+    status, result = appeals.submit_appeal(submitter=request.auth, decision_id=body.decision_id,
+                                           statement=body.statement, idempotency_key=body.idempotency_key)
+    return Status(status, result)

@@ -9,14 +9,18 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import connection, transaction
 
+from trustops.enforcement.selectors import standing as standing_of
+from trustops.enforcement.services import penalties
 from trustops.identity.roles import LEAD_ROLES
 from trustops.kernel import clock, rows
 from trustops.kernel.database import fetch_one_hot, is_postgres
 from trustops.kernel.errors import Conflict, Forbidden, Invalid, NotFound
 from trustops.ledger import services as ledger
 from trustops.policies import selectors as policies
-from trustops.review import selectors
+from trustops.review import hooks, selectors
 from trustops.review.models import Case, CaseKind, CaseSkip, CaseStatus, Decision, Exposure, Queue, Verdict
+from trustops.review.priority import PriorityInputs, priority
+from trustops.subjects.selectors import get_subject
 
 
 def _lease() -> timedelta:
@@ -153,12 +157,10 @@ def _decide_locked(case: Case, actor, decision: DecisionInput, *, bulk_operation
     if not decision.rationale or not decision.rationale.strip():
         raise Invalid("missing_rationale", "Say why: the rationale is required.", field="rationale")
     if case.kind == CaseKind.APPEAL:
-        from trustops.enforcement.services import appeals
+        from trustops.review import appeals  # a cycle inside review: appeals opens its cases through casework
         return appeals.decide_appeal(case=case, actor=actor, decision=decision, finish=_finish)
     if decision.verdict not in (Verdict.VIOLATION, Verdict.NO_VIOLATION):
         raise Invalid("invalid_verdict", "A review decision is `violation` or `no_violation`.", field="verdict")
-    from trustops.enforcement.services import penalties
-
     policy = None
     actions: list[str] = []
     if decision.verdict == Verdict.VIOLATION:
@@ -175,12 +177,11 @@ def _decide_locked(case: Case, actor, decision: DecisionInput, *, bulk_operation
         raise Invalid("actions_without_violation", "No action can follow a no-violation decision.", field="actions")
 
     record = _finish(case, actor, decision, policy=policy, actions=actions, bulk_operation=bulk_operation)
-    # Golden items: QA placed this case, whose answer is known, to measure accuracy unseen (quality/golden.py).
+    # Golden items: QA placed this case, whose answer is known, to measure accuracy unseen (review/hooks.py).
     # The decision above is kept like any other, and the reviewer gets the answer a real case would give, but
     # that answer is worked out in a savepoint that is then rolled back: nothing is enforced, no strike issued,
     # no report resolved, and the platform is told nothing (outbox rows and their delivery hooks go with it).
-    from trustops.quality.golden import withholds_enforcement
-    rehearsal = transaction.savepoint() if withholds_enforcement(case) else None
+    rehearsal = transaction.savepoint() if hooks.golden.withholds_enforcement(case) else None
     enforcement, standing = ([], None)
     if policy is not None:
         enforcement, standing = penalties.apply_for(record, subject=case.subject, policy=policy, actions=actions,
@@ -188,10 +189,8 @@ def _decide_locked(case: Case, actor, decision: DecisionInput, *, bulk_operation
     else:
         account = penalties.account_of(case.subject)
         if account is not None:
-            from trustops.enforcement.selectors import standing as standing_of
             standing = standing_of(account)
-    from trustops.intake import services as intake
-    intake.resolve_reports(case_id=case.pk, decision_id=record.pk, violation=policy is not None, actor=actor)
+    hooks.notices.resolve_reports(case_id=case.pk, decision_id=record.pk, violation=policy is not None, actor=actor)
     if rehearsal is not None:
         transaction.savepoint_rollback(rehearsal)
     return {"decision_id": record.pk, "enforcement": enforcement, "standing": standing}
@@ -246,8 +245,6 @@ def escalate(*, actor, case_id: int, to_queue: str, reason: str) -> Case:
 
 def open_appeal_case(*, decision: Decision, actor) -> Case:
     """An appeal is its own case in the appeals queue, kept away from the reviewer who decided."""
-    from trustops.review.priority import PriorityInputs, priority
-
     queue = Queue.objects.filter(key=settings.TRUSTOPS["APPEALS_QUEUE"], active=True).first()
     if queue is None:
         raise Conflict("no_appeals_queue", f"No active appeals queue {settings.TRUSTOPS['APPEALS_QUEUE']!r}.")
@@ -350,25 +347,21 @@ def reveal_content(*, actor, case_id: int) -> Case:
 @transaction.atomic
 def view_account(*, actor, account_type: str, external_id: str):
     """Open an account to investigate it (404 unless visible): a view of personal data, so it is recorded."""
-    from trustops.subjects.selectors import get_subject
-
     account = get_subject(actor, account_type, external_id)
     ledger.record("subject.viewed", actor=actor, subject_id=account.pk,
                   payload={"subject": f"{account.type}:{account.external_id}"})
     return account
 
 
-def open_golden_case(*, source: Case, queue: Queue) -> Case:
+def open_golden_case(*, source: Case, queue: Queue, actor) -> Case:
     """A golden item's case (quality/services/golden.py): a new report-review case on a resolved case's subject.
 
     Runs inside the caller's transaction. It takes the source case's look (reported policy, severity, notice
     counts and source trust, hence a like priority), the span over which its notices arrived (shortened to a
-    quarter of the queue's SLA, so it never shows up late) and the chosen queue's SLA. Its opening is recorded
-    by whoever opened the source case; quality records who placed it. Review shows it with the source's notices
-    (`quality.golden.Disguise`).
+    quarter of the queue's SLA, so it never shows up late) and the chosen queue's SLA. The ledger records what
+    happened: the QA person placed it, copying the source case. Only review's display is disguised: it shows the
+    source's notices and opening instead (`hooks.Disguise`).
     """
-    from trustops.review.priority import PriorityInputs, priority
-
     now = clock.now()
     span = min(source.last_reported_at - source.opened_at, timedelta(seconds=queue.sla_seconds / 4))
     opened_at = now - max(span, timedelta(0))
@@ -381,22 +374,9 @@ def open_golden_case(*, source: Case, queue: Queue) -> Case:
                                          notice_count=source.report_count + source.signal_count,
                                          max_source_trust=source.max_source_trust, reach=source.subject.reach,
                                          waited_hours=(now - opened_at).total_seconds() / 3600)))
-    ledger.record("case.opened", actor=_opener_of(source), subject_id=case.subject_id, case_id=case.pk, payload={
+    ledger.record("case.opened", actor=actor, subject_id=case.subject_id, case_id=case.pk, payload={
         "kind": case.kind, "queue": queue.key, "priority": case.priority,
-        "policy": source.policy.code if source.policy_id else None, "sla_due_at": case.sla_due_at})
+        "policy": source.policy.code if source.policy_id else None, "sla_due_at": case.sla_due_at,
+        "golden_copy_of": source.pk})
     return case
 
-
-def _opener_of(case: Case):
-    """Who opened the case, as the ledger's `actor` argument: the user, a machine label, or None (the system)."""
-    from trustops.identity.models import User
-    from trustops.ledger.models import LedgerEvent
-
-    opened = (LedgerEvent.objects.filter(case_id=case.pk, kind="case.opened").order_by("id")
-              .values_list("actor_id", "actor_name").first())
-    if opened is None:
-        return None
-    actor_id, actor_name = opened
-    if actor_id is not None:
-        return User.objects.filter(pk=actor_id).first()
-    return None if actor_name == ledger.SYSTEM else actor_name

@@ -169,3 +169,29 @@ class Exposure(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["reviewer", "ended_at"], name="exposure_reviewer")]
+
+
+class AppealStatus(models.TextChoices):
+    PENDING = "pending"
+    UPHELD = "upheld"
+    OVERTURNED = "overturned"
+
+
+class Appeal(models.Model):
+    """The affected owner contests one decision; a different reviewer re-reviews it in an appeal case."""
+    decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="appeals")
+    case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="appeal")
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    idempotency_key = models.CharField(max_length=200)
+    fingerprint = models.CharField(max_length=64)
+    statement = models.TextField()
+    received_at = models.DateTimeField()
+    status = models.CharField(max_length=12, choices=AppealStatus.choices, default=AppealStatus.PENDING)
+    outcome = models.ForeignKey(Decision, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["submitted_by", "idempotency_key"], name="appeal_idempotency"),
+            models.UniqueConstraint(fields=["decision"], name="one_appeal_per_decision"),
+        ]

@@ -1,6 +1,7 @@
 from datetime import datetime
 
 from ninja import Schema
+from pydantic import Field
 
 from trustops.subjects.schemas import SubjectOut, subject_out
 
@@ -148,3 +149,17 @@ class BulkDecisionIn(Schema):
     rationale: str
     dry_run: bool = True
     max_cases: int = 100
+
+
+class AppealIn(Schema):
+    decision_id: int
+    statement: str = Field(min_length=1, max_length=5000)
+    idempotency_key: str = Field(min_length=1, max_length=200)
+
+
+class AppealOut(Schema):
+    appeal_id: int
+    decision_id: int
+    case_id: int
+    status: str
+    queue: str

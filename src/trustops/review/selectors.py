@@ -1,13 +1,19 @@
 """Reading cases and queues, always through the one function that decides who sees what."""
 from datetime import timedelta
 
-from django.db.models import Count, Min, Q, QuerySet
+from django.conf import settings
+from django.db.models import Count, Min, Q, QuerySet, Sum
 
+from trustops.enforcement.services.penalties import open_actions
+from trustops.identity.roles import REVIEWER_ROLES, Role
 from trustops.kernel import clock, rows
 from trustops.kernel.database import fetch_one_hot
 from trustops.kernel.errors import Forbidden, NotFound
 from trustops.kernel.pagination import page_by_id
-from trustops.review.models import Case, CaseStatus, Queue
+from trustops.ledger.selectors import case_timeline
+from trustops.policies.actions import ACTIONS
+from trustops.review import hooks
+from trustops.review.models import Appeal, AppealStatus, Case, CaseStatus, Decision, Exposure, Queue
 
 # A case is at SLA risk once less than this share of its queue's SLA target is left.
 SLA_RISK_SHARE = 0.25
@@ -100,8 +106,6 @@ def may_work(user, queue: Queue) -> bool:
 
 
 def _may_work(user, queue: Queue, *, contracted: bool, open_to_team: bool) -> bool:
-    from trustops.identity.roles import REVIEWER_ROLES, Role
-
     if user.role not in REVIEWER_ROLES or not queue.active:
         return False
     if user.is_vendor_staff:
@@ -171,9 +175,6 @@ def next_claimable_sql(user, queue: Queue, *, lock: bool) -> tuple[str, list]:
 
 
 def exposure_seconds(user, *, since) -> int:
-    from django.db.models import Sum
-
-    from trustops.review.models import Exposure
     return Exposure.objects.filter(reviewer=user, ended_at__gte=since).aggregate(s=Sum("seconds"))["s"] or 0
 
 
@@ -184,8 +185,6 @@ def workable_queue_keys(user) -> set[str]:
 
 def escalation_targets(case: Case) -> QuerySet[Queue]:
     """Where `casework.escalate` accepts the case: another active queue of a higher tier, appeals aside."""
-    from django.conf import settings
-
     return (Queue.objects.filter(active=True, tier__gte=max(2, case.queue.tier)).exclude(pk=case.queue_id)
             .exclude(key=settings.TRUSTOPS["APPEALS_QUEUE"]).order_by("tier", "key"))
 
@@ -195,17 +194,12 @@ def actions_open_to(case: Case, policy) -> list[str]:
 
     The same rules `penalties.check_actions` enforces, so the form offers nothing the decision would refuse.
     """
-    from trustops.enforcement.services.penalties import open_actions
-    from trustops.policies.actions import ACTIONS
-
     allowed = open_actions(case.subject, policy, case.queue.allowed_actions)
     return [action for action in ACTIONS if action in allowed]
 
 
 def decisions_on_case(case: Case) -> list:
     """The case's decisions, oldest first. The caller has the case from `get_case`."""
-    from trustops.review.models import Decision
-
     return list(Decision.objects.filter(case=case).select_related("policy", "policy_version", "reviewer")
                 .order_by("id"))
 
@@ -224,13 +218,10 @@ def decisions_about_account(user, account, *, exclude_case_ids=(), limit: int = 
     """Decisions on the account and its items, in cases the user may see; newest first.
 
     Decisions on golden cases that carried no real notice are left out: nothing came of them, so they are not
-    part of what happened to the account (quality/golden.py).
+    part of what happened to the account (review/hooks.py).
     """
-    from trustops.quality.golden import withheld_golden_case_ids
-    from trustops.review.models import Decision
-
     qs = (Decision.objects.filter(case__in=cases_visible_to(user).filter(_about_account(account)))
-          .exclude(case_id__in=withheld_golden_case_ids())
+          .exclude(case_id__in=hooks.golden.withheld_case_ids())
           .select_related("case__subject", "policy", "reviewer").order_by("-decided_at", "-id"))
     if exclude_case_ids:
         qs = qs.exclude(case_id__in=exclude_case_ids)
@@ -244,38 +235,34 @@ def exposure_today_seconds(user) -> int:
 
 
 # ---- how a case is shown in review ----------------------------------------------------------------------
-# Golden cases (quality/golden.py) must look like any other: these readers show them with the notices and the
+# Golden cases (review/hooks.py) must look like any other: these readers show them with the notices and the
 # intake story of the case they copy, moved onto their own opening. For every other case they show what is.
 
 def notices_shown_with(case, *, limit: int = 50) -> tuple[list, list]:
     """The reports and signals shown with a case, newest first."""
-    from trustops.intake.selectors import reports_for_case, signals_for_case
-    from trustops.quality.golden import disguise_for
-
-    reports, signals = reports_for_case(case, limit=limit), signals_for_case(case, limit=limit)
-    disguise = disguise_for(case)
+    notices = hooks.notices
+    reports, signals = notices.reports_for_case(case, limit=limit), notices.signals_for_case(case, limit=limit)
+    disguise = hooks.golden.disguise_for(case)
     if disguise is None:
         return reports, signals
     source = Case(pk=disguise.source_case_id)
-    copied_reports, copied_signals = reports_for_case(source, limit=limit), signals_for_case(source, limit=limit)
+    copied_reports = notices.reports_for_case(source, limit=limit)
+    copied_signals = notices.signals_for_case(source, limit=limit)
     for notice in (*copied_reports, *copied_signals):
         notice.received_at = disguise.moved(notice.received_at)
 
-    def newest_first(notices):
-        return sorted(notices, key=lambda n: n.received_at, reverse=True)[:limit]
+    def newest_first(shown):
+        return sorted(shown, key=lambda n: n.received_at, reverse=True)[:limit]
     return newest_first(reports + copied_reports), newest_first(signals + copied_signals)
 
 
 def timeline_shown_for(case) -> list:
     """The case's ledger events as review shows them, oldest first."""
-    from trustops.ledger.selectors import case_timeline
-    from trustops.quality.golden import INTAKE_EVENTS, disguise_for
-
     events = case_timeline(case)
-    disguise = disguise_for(case)
+    disguise = hooks.golden.disguise_for(case)
     if disguise is None:
         return events
-    copied = [event for event in case_timeline(Case(pk=disguise.source_case_id)) if event.kind in INTAKE_EVENTS]
+    copied = [event for event in case_timeline(Case(pk=disguise.source_case_id)) if event.kind in hooks.INTAKE_EVENTS]
     for event in copied:
         event.occurred_at = disguise.moved(event.occurred_at)
         if event.kind == "case.opened":
@@ -287,8 +274,19 @@ def timeline_shown_for(case) -> list:
 
 def account_history_shown_with(user, case, account) -> list:
     """Decisions on the account and its items, besides this case (for a golden case, besides the one it copies)."""
-    from trustops.quality.golden import disguise_for
-
-    disguise = disguise_for(case)
+    disguise = hooks.golden.disguise_for(case)
     hidden = [case.pk] + ([disguise.source_case_id] if disguise else [])
     return decisions_about_account(user, account, exclude_case_ids=hidden)
+
+
+def appeal_for_case(case):
+    """The appeal behind an appeal case, with the decision under appeal. Callers have the case from get_case."""
+    return (Appeal.objects.select_related("decision__policy", "decision__reviewer", "decision__case__queue",
+                                          "outcome__reviewer").filter(case=case).first())
+
+
+def pending_appeals_visible_to(user, *, limit: int = 200):
+    """Appeals waiting for their re-review, in appeal cases the user may see; oldest first."""
+    return list(Appeal.objects.filter(status=AppealStatus.PENDING, case__in=cases_visible_to(user))
+                .select_related("case__subject", "case__queue", "case__assignee", "decision__policy")
+                .order_by("received_at", "id")[:limit])

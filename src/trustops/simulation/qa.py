@@ -216,7 +216,8 @@ class QualityMonth:
     def _monthly_report(self) -> None:
         """Last month's Monthly Quality Report, kept as the schedule keeps it on the first of the month."""
         try:
-            from trustops.insights import monthly_quality, services as insights
+            from trustops.insights import monthly_quality
+            from trustops.insights import services as insights
         except ImportError:     # a build without the insights app: the report is generated on its schedule
             return
         with clock.frozen(self.anchor - timedelta(minutes=5)):

@@ -18,11 +18,10 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db.models import Count
 
-from trustops.enforcement.services import appeals
 from trustops.kernel import clock
 from trustops.kernel.errors import DomainError
 from trustops.policies.selectors import active_catalogue
-from trustops.review import casework
+from trustops.review import appeals, casework
 from trustops.review.models import Case, CaseKind, CaseStatus, Queue
 from trustops.review.selectors import may_work
 from trustops.simulation import workforce

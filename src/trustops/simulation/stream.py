@@ -21,7 +21,13 @@ from trustops.policies.selectors import active_catalogue
 from trustops.simulation import services
 from trustops.simulation.models import GroundTruth
 from trustops.simulation.world import (
-    DEFAULT_COUNTS, DETECTORS, OWNER_TYPES, SIGNAL_TRUE_SHARE, TRUE_REPORT_SHARE, Factory, SubjectPlan,
+    DEFAULT_COUNTS,
+    DETECTORS,
+    OWNER_TYPES,
+    SIGNAL_TRUE_SHARE,
+    TRUE_REPORT_SHARE,
+    Factory,
+    SubjectPlan,
     weighted,
 )
 

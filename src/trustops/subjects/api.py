@@ -1,12 +1,12 @@
 from ninja import Query, Router, Schema
 
 from trustops.identity.auth import scope
+from trustops.kernel.errors import NotFound
 from trustops.ledger.schemas import TimelineOut
 from trustops.ledger.selectors import subject_timeline
 from trustops.subjects.models import SUBJECT_TYPES
 from trustops.subjects.schemas import SubjectOut, subject_out
 from trustops.subjects.selectors import get_subject
-from trustops.kernel.errors import NotFound
 
 router = Router(tags=["subjects"])
 

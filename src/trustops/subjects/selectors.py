@@ -6,11 +6,9 @@ from trustops.subjects.models import ACCOUNT_LINK_KEYS, Subject
 
 
 def subjects_visible_to(user) -> QuerySet[Subject]:
-    from trustops.review.selectors import cases_visible_to
-
     qs = Subject.objects.all()
     if user.is_vendor_staff:
-        qs = qs.filter(pk__in=cases_visible_to(user).values("subject_id"))
+        qs = qs.filter(pk__in=Subject.objects.filter(cases__queue__vendors=user.vendor_id).values("pk"))
     elif not user.reviews_in_house:
         return qs.none()
     regions = user.region_codes()

@@ -79,7 +79,7 @@ def get_item(mapping, key):
 
 @register.filter
 def sees_delivery_log(user) -> bool:
-    from trustops.enforcement.selectors import may_see_deliveries
+    from trustops.outbox.selectors import may_see_deliveries
 
     return may_see_deliveries(user)
 

@@ -1,1 +1,1 @@
-"""Enforcement writers: penalties (actions, strikes, the ladder), appeals, and the outbound outbox."""
+"""Enforcement writers: penalties (actions, strikes, the ladder) and their reversal."""

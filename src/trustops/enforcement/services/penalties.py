@@ -3,10 +3,10 @@ from datetime import timedelta
 
 from trustops.enforcement import selectors
 from trustops.enforcement.models import ActionCause, ActionStatus, EnforcementAction, Strike
-from trustops.enforcement.services import outbox
 from trustops.kernel import clock
 from trustops.kernel.errors import Invalid
 from trustops.ledger import services as ledger
+from trustops.outbox import services as outbox
 from trustops.policies.actions import ACCOUNT_ACTIONS, CONTENT_ACTIONS, MERCHANT_ACTIONS
 from trustops.policies.selectors import ActivePolicy, ladder_for
 

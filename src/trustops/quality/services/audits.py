@@ -9,7 +9,15 @@ from trustops.kernel.errors import Conflict, Forbidden, Invalid, NotFound
 from trustops.ledger import services as ledger
 from trustops.policies import selectors as policies
 from trustops.quality.errors import derive_error_type
-from trustops.quality.models import Audit, AuditStatus, AuditTask, Dispute, DisputeStatus, RcaCategory, TaskStatus
+from trustops.quality.models import (
+    Audit,
+    AuditStatus,
+    AuditTask,
+    Dispute,
+    DisputeStatus,
+    RcaCategory,
+    TaskStatus,
+)
 from trustops.quality.selectors import decisions_in_quality_scope, get_audit, get_dispute
 
 

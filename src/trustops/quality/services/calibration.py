@@ -9,6 +9,7 @@ from trustops.ledger import services as ledger
 from trustops.policies import selectors as policies
 from trustops.quality.models import CalibrationItem, CalibrationLabel, CalibrationSession
 from trustops.quality.selectors import get_calibration
+from trustops.review.selectors import cases_visible_to
 
 NO_VIOLATION = "no_violation"
 MAX_ITEMS = 500
@@ -20,7 +21,6 @@ def _label_ok(label: str) -> bool:
 
 @transaction.atomic
 def create_session(*, actor, name: str, case_ids: list[int], participants: list[str]) -> CalibrationSession:
-    from trustops.review.selectors import cases_visible_to
 
     if actor.role not in AUDITOR_ROLES:
         raise Forbidden("auditors_only", "Only QA runs calibration sessions.")

@@ -16,6 +16,8 @@ from trustops.kernel.errors import Conflict, Forbidden, Invalid, NotFound
 from trustops.ledger import services as ledger
 from trustops.quality.experiments import get_experiment
 from trustops.quality.models import Experiment, ExperimentAssignment, ExperimentStatus
+from trustops.review.models import OPEN_STATUSES, CaseKind
+from trustops.review.selectors import cases_visible_to, queues_visible_to
 
 EXPERIMENT_ROLES = QA_LEAD_ROLES | {Role.POLICY_MANAGER}
 UNITS = ("reviewer", "item")
@@ -55,7 +57,6 @@ def create_experiment(*, actor, name: str, unit: str, arms: list[dict], hypothes
 
 
 def _create(actor, name, unit, arms, hypothesis, seed, queue_key) -> Experiment:
-    from trustops.review.selectors import queues_visible_to
 
     _allowed(actor)
     if not name or not name.strip():
@@ -97,8 +98,6 @@ def _reviewers(actor, usernames: list[str]) -> list[User]:
 
 
 def _items(actor, experiment: Experiment, case_ids: list[int]):
-    from trustops.review.models import OPEN_STATUSES, CaseKind
-    from trustops.review.selectors import cases_visible_to
 
     cases = {c.pk: c for c in cases_visible_to(actor).filter(pk__in=case_ids)}
     missing = [c for c in case_ids if c not in cases]

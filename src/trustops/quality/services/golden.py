@@ -11,6 +11,9 @@ from trustops.kernel.errors import Conflict, Forbidden, Invalid, NotFound
 from trustops.ledger import services as ledger
 from trustops.policies import selectors as policies
 from trustops.quality.models import GoldenItem
+from trustops.review import casework
+from trustops.review.models import OPEN_STATUSES, Case, CaseKind, CaseStatus
+from trustops.review.selectors import cases_visible_to, queues_visible_to
 
 VERDICTS = ("violation", "no_violation")
 
@@ -44,9 +47,6 @@ def create_golden_item(*, actor, source_case_id: int, queue_key: str, expected_v
 
 
 def _create(actor, source_case_id, queue_key, expected_verdict, expected_policy) -> GoldenItem:
-    from trustops.review import casework
-    from trustops.review.models import OPEN_STATUSES, Case, CaseKind, CaseStatus
-    from trustops.review.selectors import cases_visible_to, queues_visible_to
 
     if actor.role not in AUDITOR_ROLES:
         raise Forbidden("auditors_only", "Only QA auditors and leads create golden items.")
@@ -69,7 +69,7 @@ def _create(actor, source_case_id, queue_key, expected_verdict, expected_policy)
                            status__in=OPEN_STATUSES).exists():
         raise Conflict("subject_has_open_case", "The subject has an open case; place it once that is decided.",
                        field="source_case_id")
-    case = casework.open_golden_case(source=source, queue=queue)
+    case = casework.open_golden_case(source=source, queue=queue, actor=actor)
     item = GoldenItem.objects.create(case=case, source_case=source, expected_verdict=expected_verdict,
                                      expected_policy_id=policy.policy_id if policy else None, created_by=actor,
                                      created_at=clock.now())

@@ -19,6 +19,7 @@ from trustops.ledger import services as ledger
 from trustops.quality import statistics
 from trustops.quality.models import Audit, AuditTask, GoldenItem, Sample
 from trustops.quality.selectors import decisions_in_quality_scope
+from trustops.review.models import Decision
 
 STRATA = {"vendor": "reviewer__vendor__key", "team": "reviewer__team__key", "agent": "reviewer__username",
           "queue": "queue__key", "policy": "policy__code"}
@@ -99,7 +100,6 @@ def _oversampled_reviewers(request: SampleRequest, reviewer_ids: set[int]) -> se
     flagged: set[int] = set()
     if request.oversample_new_agents_days:
         since = request.period_end - timedelta(days=request.oversample_new_agents_days)
-        from trustops.review.models import Decision
         firsts = (Decision.objects.filter(reviewer_id__in=reviewer_ids).values("reviewer_id")
                   .annotate(first=Min("decided_at")))
         flagged |= {row["reviewer_id"] for row in firsts if row["first"] >= since}

@@ -9,8 +9,14 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from trustops.runtime.serving import serve_forever
 from trustops.simulation.seed import (
-    DEMO_PASSWORD, DEMO_PEOPLE, INTEGRATION, current_seeding, ensure_demo_token, seed_world,
+    DEMO_PASSWORD,
+    DEMO_PEOPLE,
+    INTEGRATION,
+    current_seeding,
+    ensure_demo_token,
+    seed_world,
 )
 from trustops.simulation.world import scale_of
 
@@ -102,11 +108,7 @@ class Command(BaseCommand):
                                    "--exit-with-parent"))
         previous = signal.signal(signal.SIGTERM, _interrupt)
         try:
-            from waitress import serve
-
-            from trustops.wsgi import application
-
-            serve(application, host=host, port=port, threads=options["threads"], ident="trustops")
+            serve_forever(host=host, port=port, threads=options["threads"])
         except KeyboardInterrupt:
             pass
         finally:

@@ -4,13 +4,17 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
-from trustops.enforcement.models import Appeal, AppealStatus
-from trustops.enforcement.services import outbox, penalties
+from trustops.enforcement import selectors as enforcement
+from trustops.enforcement.services import penalties
 from trustops.kernel import clock
 from trustops.kernel.canonical import digest
 from trustops.kernel.errors import Conflict, Invalid, NotFound
 from trustops.ledger import services as ledger
+from trustops.outbox import services as outbox
 from trustops.policies import selectors as policies
+from trustops.review import casework, hooks
+from trustops.review.models import Appeal, AppealStatus, Decision, Verdict
+from trustops.review.selectors import cases_visible_to
 
 
 def _body(appeal: Appeal) -> dict:
@@ -30,10 +34,6 @@ def submit_appeal(*, submitter, decision_id: int, statement: str, idempotency_ke
 
 
 def _submit(submitter, decision_id, statement, idempotency_key):
-    from trustops.review import casework
-    from trustops.review.models import Decision, Verdict
-    from trustops.review.selectors import cases_visible_to
-
     fingerprint = digest({"decision_id": decision_id, "statement": statement})
     stored = Appeal.objects.select_related("case__queue").filter(submitted_by=submitter,
                                                                   idempotency_key=idempotency_key).first()
@@ -68,15 +68,11 @@ def _submit(submitter, decision_id, statement, idempotency_key):
 def _withheld(decision) -> bool:
     """A decision on a golden case that carried no real notice: it was never enforced nor told to anyone, so for
     the platform it does not exist and there is nothing to appeal."""
-    from trustops.quality.golden import withholds_enforcement
-
-    return withholds_enforcement(decision.case)
+    return hooks.golden.withholds_enforcement(decision.case)
 
 
 def decide_appeal(*, case, actor, decision, finish) -> dict:
-    """Called by review's decide for appeal cases, inside its transaction and lease checks."""
-    from trustops.review.models import Verdict
-
+    """Called by casework's decide for appeal cases, inside its transaction and lease checks."""
     if decision.verdict not in (Verdict.UPHELD, Verdict.OVERTURNED):
         raise Invalid("invalid_verdict", "An appeal decision is `upheld` or `overturned`.", field="verdict")
     if decision.actions:
@@ -92,8 +88,7 @@ def decide_appeal(*, case, actor, decision, finish) -> dict:
     else:
         reversed_actions = []
         account = penalties.account_of(original.case.subject)
-        from trustops.enforcement.selectors import standing as standing_of
-        standing = standing_of(account) if account else None
+        standing = enforcement.standing(account) if account else None
     appeal.status = AppealStatus.OVERTURNED if decision.verdict == Verdict.OVERTURNED else AppealStatus.UPHELD
     appeal.outcome, appeal.decided_at = record, clock.now()
     appeal.save(update_fields=["status", "outcome", "decided_at"])

@@ -2,6 +2,8 @@ import logging
 
 from huey.contrib.djhuey.management.commands.run_huey import Command as RunHuey
 
+from trustops.kernel.runtime import prepare_for_serving
+
 
 class Command(RunHuey):
     help = "Run the background job worker (the Huey consumer): deliveries, ledger sealing, scheduled jobs."
@@ -14,6 +16,5 @@ class Command(RunHuey):
         elif not huey_log.handlers:
             # Leave output to the project's logging settings (warnings and errors) instead of huey's chatter.
             huey_log.addHandler(logging.NullHandler())
-        from trustops.kernel.runtime import prepare_for_serving
         prepare_for_serving()
         super().handle(*args, **options)

@@ -1,5 +1,7 @@
 from django.core.management.base import BaseCommand
 
+from trustops.runtime.serving import serve_forever
+
 
 class Command(BaseCommand):
     help = "Serve the console and the API with waitress (static files come through WhiteNoise)."
@@ -10,9 +12,4 @@ class Command(BaseCommand):
         parser.add_argument("--threads", type=int, default=8)
 
     def handle(self, *args, **options):
-        from waitress import serve
-
-        from trustops.wsgi import application
-
-        serve(application, host=options["host"], port=options["port"], threads=options["threads"],
-              ident="trustops")
+        serve_forever(host=options["host"], port=options["port"], threads=options["threads"])

@@ -2,14 +2,17 @@
 import logging
 from datetime import timedelta
 from time import monotonic
+from urllib.parse import urlparse
 
 import httpx
 from django.db import transaction
 
-from trustops.enforcement import signatures
-from trustops.enforcement.models import Delivery, DeliveryAttempt, DeliveryStatus, OutboxMessage, WebhookEndpoint
 from trustops.kernel import clock
 from trustops.kernel.canonical import canonical_json, plain
+from trustops.kernel.errors import Invalid
+from trustops.ledger import services as ledger
+from trustops.outbox import signatures
+from trustops.outbox.models import Delivery, DeliveryAttempt, DeliveryStatus, OutboxMessage, WebhookEndpoint
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 12
@@ -41,7 +44,7 @@ def enqueue_many(kind: str, payloads: list[dict]) -> list[OutboxMessage]:
 
 
 def _schedule(delivery_ids: list[int]) -> None:
-    from trustops.enforcement import tasks
+    from trustops.outbox import tasks  # the jobs module imports this one
     for delivery_id in delivery_ids:
         tasks.deliver_webhook(delivery_id)
 
@@ -128,11 +131,6 @@ def deliver_due() -> int:
 @transaction.atomic
 def save_endpoint(*, name: str, url: str, secret: str, event_kinds: list[str] | None = None, actor=None,
                   active: bool = True) -> WebhookEndpoint:
-    from urllib.parse import urlparse
-
-    from trustops.kernel.errors import Invalid
-    from trustops.ledger import services as ledger
-
     parsed = urlparse(url)
     loopback = parsed.hostname in {"localhost", "127.0.0.1", "::1"}
     if parsed.scheme != "https" and not (parsed.scheme == "http" and loopback):

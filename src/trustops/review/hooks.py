@@ -1,0 +1,83 @@
+"""What review needs from the apps above it, as small interfaces those apps register into at start-up.
+
+Review sits below intake (which opens cases through review's services) and quality (which audits review's
+decisions), so it may import neither. It names here what it needs of them; `intake.apps` and `quality.apps`
+register their implementations in `ready()`. Until they do, the defaults describe a platform without them.
+"""
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Iterable, Protocol
+
+
+@dataclass(frozen=True)
+class Disguise:
+    """How a golden case is shown in review: with the notices and intake story of the case it copies, moved in
+    time onto its own opening (`casework.open_golden_case` spreads that over the same span, shortened to fit
+    the queue's SLA), so it reads like any case that has just come in. Nothing is written: only shown."""
+    source_case_id: int
+    source_opened_at: datetime
+    source_span: float
+    opened_at: datetime
+    span: float
+    queue_key: str
+
+    def moved(self, moment: datetime) -> datetime:
+        if not self.source_span:
+            return self.opened_at
+        offset = min(max((moment - self.source_opened_at).total_seconds(), 0.0), self.source_span)
+        return self.opened_at + timedelta(seconds=offset * self.span / self.source_span)
+
+
+# What a reviewer sees of the case a golden item copies: how it came in, not how it ended.
+# (Reroutes are left out: they would name queues the golden case never passed through.)
+INTAKE_EVENTS = ("report.received", "signal.received", "case.opened")
+
+
+class GoldenItems(Protocol):
+    """Cases with a known answer that QA placed in live queues (quality/golden)."""
+
+    def withholds_enforcement(self, case) -> bool:
+        """True when deciding the case must change nothing outside quality data."""
+
+    def withheld_case_ids(self) -> Iterable[int]:
+        """Ids (or a subquery of ids) of the cases `withholds_enforcement` is true of."""
+
+    def disguise_for(self, case) -> Disguise | None:
+        """How to show a golden case so that it looks like any other; None for other cases."""
+
+
+class CaseNotices(Protocol):
+    """The reports and signals behind a case (intake)."""
+
+    def reports_for_case(self, case, *, limit: int) -> list: ...
+
+    def signals_for_case(self, case, *, limit: int) -> list: ...
+
+    def resolve_reports(self, *, case_id: int, decision_id: int, violation: bool, actor) -> None:
+        """Close the reports a decision answered, in the decision's transaction."""
+
+
+class NoGoldenItems:
+    def withholds_enforcement(self, case) -> bool:
+        return False
+
+    def withheld_case_ids(self) -> Iterable[int]:
+        return ()
+
+    def disguise_for(self, case) -> Disguise | None:
+        return None
+
+
+class NoNotices:
+    def reports_for_case(self, case, *, limit: int) -> list:
+        return []
+
+    def signals_for_case(self, case, *, limit: int) -> list:
+        return []
+
+    def resolve_reports(self, *, case_id: int, decision_id: int, violation: bool, actor) -> None:
+        return None
+
+
+golden: GoldenItems = NoGoldenItems()
+notices: CaseNotices = NoNotices()

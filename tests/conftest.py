@@ -7,9 +7,13 @@ from django.db import connection
 from django.test import Client
 
 from trustops.identity import services as identity
+from trustops.identity.access import CLEARANCES
 from trustops.policies import selectors as policy_selectors
 from trustops.review import routing
 from trustops.simulation import platform as setup
+
+
+ALL_CLEARANCES = tuple(CLEARANCES)
 
 
 def pytest_report_header(config):
@@ -65,15 +69,19 @@ class World:
     def __init__(self, platform):
         self.platform = platform
         self._ids = itertools.count(1)
-        self.integration = self.person("platform-integration", "integration")
+        # The platform reads back what it sent, restricted content included.
+        self.integration = self.person("platform-integration", "integration", clearances=ALL_CLEARANCES)
 
-    def person(self, username, role, *, vendor=None, team=None, regions=("*",), scopes=None) -> Person:
-        user = setup.person(username, role, vendor=vendor, team=team, regions=regions)
+    def person(self, username, role, *, vendor=None, team=None, regions=("*",), scopes=None,
+               clearances=()) -> Person:
+        user = setup.person(username, role, vendor=vendor, team=team, regions=regions, clearances=clearances)
         _, token = identity.issue_token(user=user, scopes=scopes)
         return Person(user, token)
 
-    def moderator(self, username="mod", regions=("*",)):
-        return self.person(username, "moderator", team=setup.IN_HOUSE_TEAM, regions=regions)
+    def moderator(self, username="mod", regions=("*",), clearances=None):
+        """An in-house moderator; like the demo's, cleared for restricted content unless told otherwise."""
+        return self.person(username, "moderator", team=setup.IN_HOUSE_TEAM, regions=regions,
+                           clearances=ALL_CLEARANCES if clearances is None else clearances)
 
     def vendor_agent(self, username="agent", vendor=setup.VENDOR_A, regions=("*",)):
         return self.person(username, "vendor_agent", vendor=vendor, regions=regions)

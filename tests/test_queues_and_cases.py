@@ -3,13 +3,13 @@ from datetime import timedelta
 
 import pytest
 
-from tests.conftest import ApiClient
+from tests.conftest import ALL_CLEARANCES, ApiClient
 from trustops.kernel import clock
 
 
 @pytest.fixture
 def lead(world):
-    return ApiClient(world.person("lead", "team_lead", team="Trust Ops In-house").token)
+    return ApiClient(world.person("lead", "team_lead", team="Trust Ops In-house", clearances=ALL_CLEARANCES).token)
 
 
 def test_queue_overview_shows_depth_oldest_age_and_sla_risk(lead, world):

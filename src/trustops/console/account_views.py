@@ -5,7 +5,6 @@ from django.views.decorators.http import require_GET
 from trustops.console.views import console_page
 from trustops.enforcement import selectors as enforcement
 from trustops.kernel.errors import NotFound
-from trustops.ledger.selectors import subject_timeline
 from trustops.review import casework
 from trustops.review import selectors as review
 from trustops.subjects import selectors as subjects
@@ -33,7 +32,7 @@ def account_page(request, account_type: str, external_id: str):
         raise NotFound("unknown_account_type", f"No account type {account_type!r}.")
     user = request.user
     account = casework.view_account(actor=user, account_type=account_type, external_id=external_id)
-    events, _ = subject_timeline(account, cursor=None, limit=TIMELINE_LENGTH)
+    events, _ = review.subject_events_shown(user, account, cursor=None, limit=TIMELINE_LENGTH)
     return render(request, "console/account.html", {
         "account": account, "detail": subject_out(account, user),
         "standing": enforcement.standing(account),

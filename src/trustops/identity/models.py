@@ -40,6 +40,8 @@ class User(AbstractUser):
     # Data regions whose content and personal data this person may see; "*" clears all.
     cleared_regions = models.JSONField(default=list, blank=True)
     media_preference = models.CharField(max_length=12, choices=MediaPreference.choices, default=MediaPreference.BLUR)
+    # Restricted content this person may see and work (identity/access.py CLEARANCES), admins included.
+    clearances = models.JSONField(default=list, blank=True)
 
     def region_codes(self) -> list[str] | None:
         """None means every region."""

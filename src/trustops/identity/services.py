@@ -3,6 +3,7 @@ from datetime import timedelta
 from django.db import transaction
 
 from trustops.identity import tokens
+from trustops.identity.access import CLEARANCES
 from trustops.identity.models import ApiToken, Team, User, Vendor
 from trustops.identity.roles import SCOPES, Role, default_scopes
 from trustops.kernel import clock
@@ -35,9 +36,13 @@ def ensure_team(*, name: str, vendor: Vendor | None = None, actor=None) -> Team:
 @transaction.atomic
 def create_user(*, username: str, role: str, team: str | None = None, vendor: str | None = None,
                 regions: list[str] | None = None, password: str | None = None, email: str = "",
-                actor=None) -> User:
+                clearances: list[str] | None = None, actor=None) -> User:
     if role not in Role.values:
         raise Invalid("unknown_role", f"Unknown role {role!r}; one of: {', '.join(Role.values)}.", field="role")
+    unknown = sorted(set(clearances or []) - set(CLEARANCES))
+    if unknown:
+        raise Invalid("unknown_clearance", f"Unknown clearances {', '.join(unknown)}; one of: "
+                                           f"{', '.join(CLEARANCES)}.", field="clearances")
     if User.objects.filter(username=username).exists():
         raise Conflict("username_taken", f"User {username!r} already exists.", field="username")
     vendor_obj = ensure_vendor(name=vendor, actor=actor) if vendor else None
@@ -46,6 +51,7 @@ def create_user(*, username: str, role: str, team: str | None = None, vendor: st
         vendor_obj = team_obj.vendor
     user = User(username=username, role=role, team=team_obj, vendor=vendor_obj, email=email,
                 cleared_regions=sorted({r.strip().upper() if r != "*" else r for r in (regions or [])}),
+                clearances=sorted(set(clearances or [])),
                 is_staff=role == Role.ADMIN, is_superuser=role == Role.ADMIN)
     if password:
         user.set_password(password)
@@ -54,7 +60,7 @@ def create_user(*, username: str, role: str, team: str | None = None, vendor: st
     user.save()
     ledger.record("user.created", actor=actor, payload={
         "user": username, "role": role, "team": team_obj and team_obj.key, "vendor": vendor_obj and vendor_obj.key,
-        "regions": user.cleared_regions})
+        "regions": user.cleared_regions, "clearances": user.clearances})
     return user
 
 

@@ -6,9 +6,9 @@ over the month's audited decisions gives every audit figure, and a few small que
 appeals and calibration; Python only combines the counts. The result is plain JSON (kept as it is), from which
 the HTML, CSV and XLSX renderings are made.
 """
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
+from trustops.identity import access
 from trustops.identity.roles import Role
 from trustops.kernel import clock
 from trustops.kernel.errors import Invalid, NotFound
@@ -26,23 +26,10 @@ CUBE = ("week", "queue_id", "reviewer_id", "rca_category", "error_policy_id", "s
         "inclusion_probability")
 
 
-@dataclass(frozen=True)
-class Organisation:
-    """The viewer of the kept report: the whole organisation's quality scope, every vendor and region.
-
-    The schedule and the `mqr` command generate as this viewer; people read through their own scope.
-    """
-    role: str = Role.ADMIN
-    vendor_id: None = None
-    pk: None = None
-    username: str = "schedule"
-    is_vendor_staff: bool = False
-
-    def region_codes(self):
-        return None
-
-
-ORGANISATION = Organisation()
+# The viewer of the kept report: the whole organisation's quality scope, every vendor, region and restricted queue.
+# The schedule and the `mqr` command generate as this viewer; people read through their own scope.
+ORGANISATION = access.Viewer(user_id=None, username="schedule", role=Role.ADMIN, vendor_id=None, team_id=None,
+                             regions=None, clearances=frozenset(access.CLEARANCES))
 
 
 def parse_month(value: str) -> date:
@@ -76,7 +63,7 @@ def _scope_label(viewer) -> dict:
     if viewer.role == Role.VENDOR_MANAGER and viewer.vendor_id:
         vendor = viewer.vendor
         return {"label": f"{vendor.name} only", "vendor": vendor.key, "regions": None}
-    regions = viewer.region_codes()
+    regions = access.viewer(viewer).regions
     return {"label": "All vendors and regions" if regions is None else f"Regions {', '.join(sorted(regions))}",
             "vendor": None, "regions": None if regions is None else sorted(regions)}
 

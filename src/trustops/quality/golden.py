@@ -152,3 +152,6 @@ class GoldenProvider:
 
     def disguise_for(self, case) -> Disguise | None:
         return disguise_for(case)
+
+    def golden_case_ids(self):
+        return GoldenItem.objects.values("case_id")

@@ -1,25 +1,16 @@
 """Reading quality data. One function decides whose decisions a person may see quality data about."""
 from django.db.models import Q, QuerySet
 
-from trustops.identity.roles import QUALITY_READER_ROLES, Role
+from trustops.identity import access
 from trustops.kernel.errors import NotFound
 from trustops.quality.models import Audit, AuditTask, CalibrationSession, Dispute
 from trustops.review.models import Decision
 
 
 def decisions_in_quality_scope(user) -> QuerySet[Decision]:
-    """QA and leads: decisions on cases they may see. Vendor managers: their vendor's people's decisions.
-    Reviewers: their own decisions. Everyone else: none."""
-
-    qs = Decision.objects.all()
-    if user.role == Role.VENDOR_MANAGER and user.vendor_id:
-        return qs.filter(reviewer__vendor_id=user.vendor_id)
-    if user.role in QUALITY_READER_ROLES and not user.is_vendor_staff:
-        regions = user.region_codes()
-        return qs if regions is None else qs.filter(case__subject__region__in=regions)
-    if user.role in {Role.MODERATOR, Role.VENDOR_AGENT, Role.MERCHANT_SPECIALIST}:
-        return qs.filter(reviewer=user)
-    return qs.none()
+    """QA and leads: decisions on cases they may see. Vendor managers: their vendor's people's decisions in their
+    regions. Reviewers: their own decisions. Everyone else: none (identity/access.py `decision_filter`)."""
+    return Decision.objects.filter(access.decision_filter(user))
 
 
 def audits_visible_to(user) -> QuerySet[Audit]:
@@ -63,7 +54,7 @@ def get_dispute(user, dispute_id: int) -> Dispute:
 
 
 def calibrations_visible_to(user) -> QuerySet[CalibrationSession]:
-    if user.role in QUALITY_READER_ROLES and not user.is_vendor_staff:
+    if access.reads_quality(user):
         return CalibrationSession.objects.all()
     return CalibrationSession.objects.filter(participants=user)
 

@@ -4,7 +4,8 @@ from ninja import Query, Router, Schema
 from ninja.responses import Status
 
 from trustops.identity.auth import scope
-from trustops.kernel.errors import Invalid
+from trustops.kernel.errors import Invalid, NotFound
+from trustops.ledger.schemas import TimelineOut
 from trustops.review import appeals, casework, selectors
 from trustops.review.schemas import (
     AppealIn,
@@ -22,6 +23,8 @@ from trustops.review.schemas import (
     case_detail,
     case_summary,
 )
+from trustops.subjects.models import SUBJECT_TYPES
+from trustops.subjects.selectors import get_subject
 
 router = Router(tags=["review"])
 
@@ -124,3 +127,18 @@ def post_appeal(request, body: AppealIn):
     status, result = appeals.submit_appeal(submitter=request.auth, decision_id=body.decision_id,
                                            statement=body.statement, idempotency_key=body.idempotency_key)
     return Status(status, result)
+
+
+class TimelineQuery(Schema):
+    cursor: str | None = None
+    limit: int = 100
+
+
+@router.get("/subjects/{subject_type}/{external_id}/events", response=TimelineOut, auth=scope("ledger:read"),
+            summary="The subject's ledger timeline, newest first")
+def read_subject_events(request, subject_type: str, external_id: str, q: Query[TimelineQuery]):
+    if subject_type not in SUBJECT_TYPES:
+        raise NotFound("unknown_subject_type", f"No subject type {subject_type!r}.", field="type")
+    subject = get_subject(request.auth, subject_type, external_id)
+    events, next_cursor = selectors.subject_events_shown(request.auth, subject, cursor=q.cursor, limit=q.limit)
+    return {"events": events, "next_cursor": next_cursor}

@@ -11,6 +11,7 @@ from django.db import connection, transaction
 
 from trustops.enforcement.selectors import standing as standing_of
 from trustops.enforcement.services import penalties
+from trustops.identity import access
 from trustops.identity.roles import LEAD_ROLES
 from trustops.kernel import clock, rows
 from trustops.kernel.database import fetch_one_hot, is_postgres
@@ -312,6 +313,10 @@ def bulk_decide(*, actor, selection: BulkSelection, decision: DecisionInput, dry
                           "queue": c.queue.key} for c in targets]}
     if dry_run:
         return {**preview, "dry_run": True, "decisions": []}
+    # Restricted content in bulk: only from a sign-in confirmed with a second factor (never a bare API token).
+    if any(c.queue.required_clearance for c in targets) and not access.viewer(actor).second_factor:
+        raise Forbidden("second_factor_required", "Bulk decisions on restricted queues need a sign-in confirmed "
+                                                  "with a TOTP code.")
     operation = f"bulk-{clock.now():%Y%m%d%H%M%S}-{actor.pk}"
     results = []
     for case in targets:

@@ -45,6 +45,9 @@ class GoldenItems(Protocol):
     def disguise_for(self, case) -> Disguise | None:
         """How to show a golden case so that it looks like any other; None for other cases."""
 
+    def golden_case_ids(self) -> Iterable[int]:
+        """Ids (or a subquery of ids) of every golden case."""
+
 
 class CaseNotices(Protocol):
     """The reports and signals behind a case (intake)."""
@@ -66,6 +69,9 @@ class NoGoldenItems:
 
     def disguise_for(self, case) -> Disguise | None:
         return None
+
+    def golden_case_ids(self) -> Iterable[int]:
+        return ()
 
 
 class NoNotices:

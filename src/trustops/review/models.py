@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from trustops.identity.access import CLEARANCES
+
 
 class Queue(models.Model):
     key = models.SlugField(max_length=64, unique=True)
@@ -10,6 +12,9 @@ class Queue(models.Model):
     sla_seconds = models.PositiveIntegerField(default=24 * 3600, help_text="Time from a case opening to its decision.")
     tier = models.PositiveSmallIntegerField(default=1, help_text="1 = frontline; higher tiers take escalations.")
     severe_content = models.BooleanField(default=False, help_text="Exposure time is tracked for its reviewers.")
+    required_clearance = models.CharField(
+        max_length=40, blank=True, default="", choices=[(k, v) for k, v in CLEARANCES.items()],
+        help_text="Restricted content: only people holding this clearance see and work its cases, admins included.")
     teams = models.ManyToManyField("identity.Team", blank=True, related_name="queues")
     vendors = models.ManyToManyField("identity.Vendor", blank=True, related_name="queues",
                                      help_text="BPO vendors contracted to work this queue.")

@@ -3,6 +3,7 @@ from datetime import datetime
 from ninja import Schema
 from pydantic import Field
 
+from trustops.identity import access
 from trustops.subjects.schemas import SubjectOut, subject_out
 
 
@@ -77,7 +78,7 @@ def case_summary(case) -> dict:
 
 
 def case_detail(case, viewer, *, reports, signals) -> dict:
-    mask = viewer.is_vendor_staff
+    mask = access.viewer(viewer).is_vendor_staff
     return {**case_summary(case), "subject": subject_out(case.subject, viewer),
             "last_reported_at": case.last_reported_at, "resolved_at": case.resolved_at,
             "lease_expires_at": case.lease_expires_at,

@@ -5,12 +5,12 @@ from django.conf import settings
 from django.db.models import Count, Min, Q, QuerySet, Sum
 
 from trustops.enforcement.services.penalties import open_actions
-from trustops.identity.roles import REVIEWER_ROLES, Role
+from trustops.identity import access
 from trustops.kernel import clock, rows
 from trustops.kernel.database import fetch_one_hot
 from trustops.kernel.errors import Forbidden, NotFound
 from trustops.kernel.pagination import page_by_id
-from trustops.ledger.selectors import case_timeline
+from trustops.ledger.selectors import case_timeline, subject_timeline
 from trustops.policies.actions import ACTIONS
 from trustops.review import hooks
 from trustops.review.models import Appeal, AppealStatus, Case, CaseStatus, Decision, Exposure, Queue
@@ -20,24 +20,12 @@ SLA_RISK_SHARE = 0.25
 
 
 def queues_visible_to(user) -> QuerySet[Queue]:
-    if user.is_vendor_staff:
-        return Queue.objects.filter(vendors=user.vendor_id, active=True)
-    if user.reviews_in_house:
-        return Queue.objects.filter(active=True)
-    return Queue.objects.none()
+    return Queue.objects.filter(access.queue_filter(user))
 
 
 def cases_visible_to(user) -> QuerySet[Case]:
-    """Vendor staff: only queues contracted to their vendor. Everyone: only subjects in cleared regions."""
-    qs = Case.objects.all()
-    if user.is_vendor_staff:
-        qs = qs.filter(queue__vendors=user.vendor_id)
-    elif not user.reviews_in_house:
-        return qs.none()
-    regions = user.region_codes()
-    if regions is not None:
-        qs = qs.filter(subject__region__in=regions)
-    return qs
+    """The rules are identity/access.py's `case_filter`: vendors, regions, restricted queues."""
+    return Case.objects.filter(access.case_filter(user))
 
 
 def get_case(user, case_id: int) -> Case:
@@ -100,17 +88,14 @@ def queue_overview(user) -> list[dict]:
 
 def may_work(user, queue: Queue) -> bool:
     """Vendor agents work only their vendor's queues; in-house reviewers the queues open to their team."""
-    contracted = user.is_vendor_staff and queue.vendors.filter(pk=user.vendor_id).exists()
+    contracted = user.vendor_id is not None and queue.vendors.filter(pk=user.vendor_id).exists()
     team_ids = set(queue.teams.values_list("id", flat=True))
     return _may_work(user, queue, contracted=contracted, open_to_team=not team_ids or user.team_id in team_ids)
 
 
 def _may_work(user, queue: Queue, *, contracted: bool, open_to_team: bool) -> bool:
-    if user.role not in REVIEWER_ROLES or not queue.active:
-        return False
-    if user.is_vendor_staff:
-        return contracted
-    return user.role == Role.ADMIN or open_to_team
+    return access.may_work_queue(user, active=queue.active, required_clearance=queue.required_clearance,
+                                 contracted=contracted, open_to_team=open_to_team)
 
 
 def get_queue_to_work(user, key: str) -> Queue:
@@ -119,14 +104,16 @@ def get_queue_to_work(user, key: str) -> Queue:
     Every claim starts here, so one statement reads the queue with the two facts `may_work` needs; the rules
     are `queues_visible_to` and `may_work`, applied to them.
     """
-    if user.is_vendor_staff or user.reviews_in_house:
+    viewer = access.viewer(user)
+    if viewer.is_vendor_staff or viewer.reviews_in_house:
         row = fetch_one_hot(_QUEUE_TO_WORK_SQL, [user.vendor_id, user.team_id, key])
     else:
         row = None
     if row is not None:
         *columns, contracted, open_to_team = row
         queue = rows.instance(Queue, columns)
-    if row is None or (user.is_vendor_staff and not contracted):
+    # What `access.queue_filter` hides is a 404 here too: another vendor's queue, a restricted one uncleared.
+    if row is None or (viewer.is_vendor_staff and not contracted) or not viewer.holds(queue.required_clearance):
         raise NotFound("queue_not_found", f"No queue {key!r}.")
     if not _may_work(user, queue, contracted=bool(contracted), open_to_team=bool(open_to_team)):
         raise Forbidden("not_allowed_to_work_queue", f"You are not assigned to work {key!r}.")
@@ -152,19 +139,16 @@ def next_claimable_sql(user, queue: Queue, *, lock: bool) -> tuple[str, list]:
     concurrent claimers pass over each other's rows instead of queueing behind them (PostgreSQL only).
     The reviewer's skips are read once into a hash (`NOT IN`), not anti-joined per row.
     """
+    condition, condition_params, needs_subject = access.claim_sql(user, case="c", subject="s")
     sql = ["SELECT c.id FROM review_case c"]
     params: list = []
-    regions = user.region_codes()
-    if regions is not None:
+    if needs_subject:
         sql.append("JOIN subjects_subject s ON s.id = c.subject_id")
     sql.append("WHERE c.queue_id = %s AND c.status = %s")
     params += [queue.pk, CaseStatus.OPEN]
-    if regions is not None:
-        if not regions:
-            sql.append("AND FALSE")
-        else:
-            sql.append(f"AND s.region IN ({', '.join(['%s'] * len(regions))})")
-            params += list(regions)
+    if condition != "TRUE":
+        sql.append(f"AND {condition}")
+        params += condition_params
     sql.append("AND c.id NOT IN (SELECT k.case_id FROM review_caseskip k WHERE k.reviewer_id = %s)"
                " AND (c.excluded_reviewer_id IS NULL OR c.excluded_reviewer_id <> %s)"
                " ORDER BY c.priority DESC, c.opened_at LIMIT 1")
@@ -270,6 +254,16 @@ def timeline_shown_for(case) -> list:
                              "sla_due_at": case.sla_due_at}
     own = [event for event in events if event.kind != "case.opened"]
     return sorted(copied, key=lambda e: e.occurred_at) + own
+
+
+def subject_events_shown(user, subject, *, cursor: str | None, limit: int):
+    """A subject's ledger timeline as the viewer may see it (`access.event_filter`), newest first.
+
+    A golden case's own opening records that QA placed it; a reviewer must not learn that, so it is left out
+    for anyone who does not read quality data (the case page shows the disguised opening instead).
+    """
+    hidden = None if access.reads_quality(user) else Q(kind="case.opened", case_id__in=hooks.golden.golden_case_ids())
+    return subject_timeline(subject, visible=access.event_filter(user), cursor=cursor, limit=limit, exclude=hidden)
 
 
 def account_history_shown_with(user, case, account) -> list:

@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.db.models import F
 
+from trustops.identity.access import CLEARANCES
 from trustops.kernel import bulk, clock
 from trustops.kernel.errors import Invalid
 from trustops.ledger import services as ledger
@@ -152,7 +153,7 @@ def _queue_key(table: routing.RoutingTable, queue_id: int) -> str:
 
 # ---- configuration (the admin and the simulation both come through here) ----
 
-QUEUE_FIELDS = {"name", "description", "sla_seconds", "tier", "severe_content", "allowed_actions", "is_default",
+QUEUE_FIELDS = {"name", "description", "sla_seconds", "tier", "severe_content", "required_clearance", "allowed_actions", "is_default",
                 "active"}
 
 
@@ -161,6 +162,9 @@ def save_queue(*, key: str, actor=None, teams=(), vendors=(), **fields) -> Queue
     unknown = set(fields) - QUEUE_FIELDS
     if unknown:
         raise Invalid("unknown_field", f"Unknown queue fields: {', '.join(sorted(unknown))}.")
+    if fields.get("required_clearance") and fields["required_clearance"] not in CLEARANCES:
+        raise Invalid("unknown_clearance", f"A queue requires one of: {', '.join(CLEARANCES)}.",
+                      field="required_clearance")
     if fields.get("is_default"):
         Queue.objects.filter(is_default=True).exclude(key=key).update(is_default=False)
     queue, created = Queue.objects.update_or_create(key=key, defaults=fields)

@@ -18,6 +18,11 @@ VENDOR_A = "Northwind BPO"
 VENDOR_B = "Lumen Outsourcing"
 REGIONS = ("US", "GB", "DE", "FR", "BR", "ID", "JP")
 
+CHILD_SAFETY = "restricted:child_safety"
+TERRORISM_NCII = "restricted:terrorism_ncii"
+# Restricted content: only people holding the clearance see and work these queues' cases, admins included.
+RESTRICTED = {"child-safety": CHILD_SAFETY, "severe-harms": TERRORISM_NCII}
+
 # key, name, SLA, tier, severe, vendors
 QUEUES = [
     ("child-safety", "Child safety", 1 * HOUR, 3, True, ()),
@@ -70,6 +75,7 @@ def install(*, actor="simulation") -> Platform:
     for key, name, sla, tier, severe, vendors in QUEUES:
         platform.queues[key] = review.save_queue(
             key=key, name=name, sla_seconds=sla, tier=tier, severe_content=severe, is_default=key == DEFAULT_QUEUE,
+            required_clearance=RESTRICTED.get(key, ""),
             teams=[platform.team], vendors=[platform.vendors[v] for v in vendors], actor=actor)
     if not platform.queues[DEFAULT_QUEUE].routing_rules.exists():
         for position, name, queue_key, conditions in ROUTING:
@@ -79,9 +85,9 @@ def install(*, actor="simulation") -> Platform:
 
 
 def person(username: str, role: str, *, vendor: str | None = None, team: str | None = None,
-           regions=("*",), password: str | None = None) -> User:
+           regions=("*",), password: str | None = None, clearances=()) -> User:
     existing = User.objects.filter(username=username).first()
     if existing:
         return existing
     return identity.create_user(username=username, role=role, vendor=vendor, team=team, regions=list(regions),
-                                password=password, actor="simulation")
+                                password=password, clearances=list(clearances), actor="simulation")

@@ -46,6 +46,9 @@ DEMO_PEOPLE = [
     ("vendor.manager", "vendor_manager", platform.VENDOR_A, None, ("*",)),
     (INTEGRATION, "integration", None, None, ("*",)),
 ]
+# A few specialists hold the restricted-content clearances; the admin does not, and so cannot open those cases.
+DEMO_CLEARANCES = {"moderator": (platform.CHILD_SAFETY, platform.TERRORISM_NCII),
+                   "qa": (platform.CHILD_SAFETY, platform.TERRORISM_NCII)}
 # The demo token may also read queue depth, so the API can be tried with it straight away.
 DEMO_TOKEN_EXTRA_SCOPES = ["queues:read"]
 WINDOW_SECONDS = 10 * 60       # reports and signals are replayed in ten-minute slices, one intake batch each…
@@ -70,7 +73,7 @@ def _password_for(role: str) -> str | None:
 
 def create_people() -> dict[str, User]:
     return {username: platform.person(username, role, vendor=vendor, team=team, regions=regions,
-                                      password=_password_for(role))
+                                      password=_password_for(role), clearances=DEMO_CLEARANCES.get(username, ()))
             for username, role, vendor, team, regions in DEMO_PEOPLE}
 
 

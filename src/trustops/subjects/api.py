@@ -1,9 +1,7 @@
-from ninja import Query, Router, Schema
+from ninja import Router
 
 from trustops.identity.auth import scope
 from trustops.kernel.errors import NotFound
-from trustops.ledger.schemas import TimelineOut
-from trustops.ledger.selectors import subject_timeline
 from trustops.subjects.models import SUBJECT_TYPES
 from trustops.subjects.schemas import SubjectOut, subject_out
 from trustops.subjects.selectors import get_subject
@@ -20,16 +18,3 @@ def _type(subject_type: str) -> str:
 @router.get("/subjects/{subject_type}/{external_id}", response=SubjectOut, auth=scope("subjects:read"))
 def read_subject(request, subject_type: str, external_id: str):
     return subject_out(get_subject(request.auth, _type(subject_type), external_id), request.auth)
-
-
-class TimelineQuery(Schema):
-    cursor: str | None = None
-    limit: int = 100
-
-
-@router.get("/subjects/{subject_type}/{external_id}/events", response=TimelineOut, auth=scope("ledger:read"),
-            summary="The subject's ledger timeline, newest first")
-def read_subject_events(request, subject_type: str, external_id: str, q: Query[TimelineQuery]):
-    subject = get_subject(request.auth, _type(subject_type), external_id)
-    events, next_cursor = subject_timeline(subject, cursor=q.cursor, limit=q.limit)
-    return {"events": events, "next_cursor": next_cursor}

@@ -3,6 +3,7 @@ from typing import Any
 
 from ninja import Schema
 
+from trustops.identity import access
 from trustops.subjects.masking import mask_attributes
 
 
@@ -24,8 +25,9 @@ class SubjectOut(Schema):
 
 
 def subject_out(subject, viewer) -> dict:
-    """Vendor staff never see personal data, whatever the region."""
-    attributes = mask_attributes(subject.attributes) if viewer.is_vendor_staff else subject.attributes
+    """Vendor staff never see personal data, whatever the region (subjects/masking.py decides what that is)."""
+    attributes = (mask_attributes(subject.attributes, subject_type=subject.type)
+                  if access.viewer(viewer).is_vendor_staff else subject.attributes)
     owner = subject.owner
     return {"type": subject.type, "external_id": subject.external_id,
             "owner": {"type": owner.type, "external_id": owner.external_id} if owner else None,

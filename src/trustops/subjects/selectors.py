@@ -1,20 +1,21 @@
-"""Reading subjects: region clearance for everyone; vendor staff only subjects of cases they may see."""
-from django.db.models import QuerySet
+"""Reading subjects, through identity/access.py's `subject_filter`."""
+from functools import reduce
+from operator import or_
 
+from django.db.models import Q, QuerySet
+
+from trustops.identity import access
 from trustops.kernel.errors import NotFound
-from trustops.subjects.models import ACCOUNT_LINK_KEYS, Subject
+from trustops.subjects.masking import is_personal
+from trustops.subjects.models import ACCOUNT_LINK_KEYS, ACCOUNT_TYPES, Subject
 
 
 def subjects_visible_to(user) -> QuerySet[Subject]:
-    qs = Subject.objects.all()
-    if user.is_vendor_staff:
-        qs = qs.filter(pk__in=Subject.objects.filter(cases__queue__vendors=user.vendor_id).values("pk"))
-    elif not user.reviews_in_house:
-        return qs.none()
-    regions = user.region_codes()
-    if regions is not None:
-        qs = qs.filter(region__in=regions)
-    return qs
+    rule = access.subject_filter(user)
+    if rule == access.NOTHING:
+        return Subject.objects.none()
+    # The rule may walk to the subject's cases (vendor staff, restricted items): one row per subject via a subquery.
+    return Subject.objects.filter(pk__in=Subject.objects.filter(rule).values("pk"))
 
 
 def get_subject(user, subject_type: str, external_id: str) -> Subject:
@@ -38,17 +39,9 @@ def linked_accounts(user, account: Subject, *, keys=ACCOUNT_LINK_KEYS, limit: in
     Vendor staff are not linked through personal data: a shared phone or email is itself personal data.
     Returns [{"account": Subject, "shared": [(key, value), ...]}].
     """
-    from functools import reduce
-    from operator import or_
-
-    from django.db.models import Q
-
-    from trustops.subjects.masking import is_personal
-    from trustops.subjects.models import ACCOUNT_TYPES
-
     values = {key: account.attributes.get(key) for key in keys
               if isinstance(account.attributes.get(key), (str, int)) and account.attributes.get(key) != ""}
-    if user.is_vendor_staff:
+    if access.viewer(user).is_vendor_staff:
         values = {key: value for key, value in values.items() if not is_personal(key)}
     if not values:
         return []

@@ -3,6 +3,7 @@ from datetime import datetime
 
 from django import template
 
+from trustops.identity import access
 from trustops.kernel import clock
 from trustops.policies.actions import ACTIONS
 from trustops.subjects.masking import MASK, is_personal
@@ -45,7 +46,7 @@ def payload_summary(payload, viewer) -> str:
     """A ledger payload in one line; personal values are masked for vendor staff as everywhere else."""
     if not isinstance(payload, dict):
         return ""
-    mask = getattr(viewer, "is_vendor_staff", True)
+    mask = viewer is None or access.viewer(viewer).is_vendor_staff
     parts = []
     for key, value in payload.items():
         if key in QUIET_KEYS or value in (None, "", [], {}):
@@ -55,6 +56,8 @@ def payload_summary(payload, viewer) -> str:
         elif isinstance(value, bool):
             value = "yes" if value else "no"
         elif isinstance(value, list):
+            if any(isinstance(v, (dict, list)) for v in value):
+                continue
             value = ", ".join(str(v) for v in value)
         elif isinstance(value, dict):
             continue

@@ -184,15 +184,17 @@ def end_expired_actions(*, batch: int = 1000) -> int:
     while True:
         with transaction.atomic():
             now = clock.now()
-            due = list(EnforcementAction.objects.select_for_update(skip_locked=True).select_related("target")
+            due = list(EnforcementAction.objects.select_for_update(skip_locked=True, of=("self",))
+                       .select_related("target", "decision")
                        .filter(status=ActionStatus.ACTIVE, ends_at__lte=now).order_by("ends_at")[:batch])
             if not due:
                 return ended
             for action in due:
                 action.status, action.closed_at, action.close_reason = ActionStatus.ENDED, now, "time served"
             EnforcementAction.objects.bulk_update(due, ["status", "closed_at", "close_reason"])
-            ledger.record_many([ledger.Entry("enforcement.ended", _action_payload(a), subject_id=a.target_id)
-                                for a in due])
+            # Tied to the case it came from, so it shows only to those who may see that case.
+            ledger.record_many([ledger.Entry("enforcement.ended", _action_payload(a), subject_id=a.target_id,
+                                             case_id=a.decision.case_id) for a in due])
             for action in due:
                 outbox.enqueue("enforcement.ended", {"decision_id": action.decision_id, "action": _action_out(action)})
             ended += len(due)

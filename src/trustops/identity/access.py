@@ -1,0 +1,221 @@
+"""Who may see what: the one place that knows the rules, per resource.
+
+Every selector of every app, the hand-written claim SQL, the API and the console ask here. A rule is a `Q` over
+the resource's own fields, so it composes into any query (`prefix` walks to the resource from another one:
+`case_filter(viewer, "case__")` filters ledger events, decisions or audits by the case they belong to).
+
+The rules (DESIGN §5):
+- Vendor staff see only queues contracted to their vendor, the cases in them, the subjects of those cases and
+  the events of those cases.
+- Everyone sees only subjects in the data regions they are cleared for (and cases, events, decisions on them).
+- A queue may require a clearance (restricted content: child safety, terrorism, NCII). Its cases are seen and
+  worked only by people holding that clearance, admins and policy managers included.
+- Roles that neither review nor read cases (support, engineering, the vendor manager for cases) see no case.
+"""
+from dataclasses import dataclass
+
+from django.db.models import Q
+
+from trustops.identity.roles import IN_HOUSE_CASE_ROLES, QUALITY_READER_ROLES, REVIEWER_ROLES, Role
+
+ALL_REGIONS = "*"
+# Clearances for restricted content; a queue names one of these in `required_clearance`.
+CLEARANCES = {
+    "restricted:child_safety": "child sexual exploitation and abuse",
+    "restricted:terrorism_ncii": "terrorist content and non-consensual intimate imagery",
+}
+NOTHING = Q(pk__in=[])
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """What the access rules need to know about the person (or machine) asking, built once per request."""
+    user_id: int | None
+    username: str
+    role: str
+    vendor_id: int | None
+    team_id: int | None
+    regions: frozenset[str] | None          # None: every region
+    clearances: frozenset[str]
+    second_factor: bool = False             # signed in with a verified TOTP device in this session
+
+    @property
+    def pk(self) -> int | None:
+        return self.user_id
+
+    def region_codes(self) -> list[str] | None:
+        return None if self.regions is None else sorted(self.regions)
+
+    @property
+    def is_vendor_staff(self) -> bool:
+        return self.vendor_id is not None
+
+    @property
+    def reviews_in_house(self) -> bool:
+        return self.vendor_id is None and self.role in IN_HOUSE_CASE_ROLES
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN and self.vendor_id is None
+
+    def is_cleared_for(self, region: str) -> bool:
+        return self.regions is None or region in self.regions
+
+    def holds(self, clearance: str) -> bool:
+        return not clearance or clearance in self.clearances
+
+
+def viewer(person) -> Viewer:
+    """The Viewer for a user (memoised on the user object, which lives as long as the request), or itself."""
+    if isinstance(person, Viewer):
+        return person
+    cached = getattr(person, "_access_viewer", None)
+    if cached is not None:
+        return cached
+    if person is None or not getattr(person, "is_authenticated", False):
+        built = Viewer(None, "", "", None, None, frozenset(), frozenset())
+    else:
+        regions = list(person.cleared_regions or [])
+        built = Viewer(
+            user_id=person.pk, username=person.username, role=person.role, vendor_id=person.vendor_id,
+            team_id=person.team_id, regions=None if ALL_REGIONS in regions else frozenset(regions),
+            clearances=frozenset(getattr(person, "clearances", None) or []),
+            second_factor=bool(getattr(person, "is_verified", lambda: False)()))
+        person._access_viewer = built
+    return built
+
+
+def forget(person) -> None:
+    """Drop a memoised Viewer (after the person's roles or clearances changed in this request)."""
+    if hasattr(person, "_access_viewer"):
+        del person._access_viewer
+
+
+def _regions(v: Viewer, field: str) -> Q:
+    if v.regions is None:
+        return Q()
+    return Q(**{f"{field}__in": sorted(v.regions)}) if v.regions else NOTHING
+
+
+def _cleared_queues(v: Viewer, prefix: str) -> Q:
+    """Queues whose required clearance (if any) the viewer holds."""
+    return Q(**{f"{prefix}required_clearance": ""}) | Q(**{f"{prefix}required_clearance__in": sorted(v.clearances)})
+
+
+# ---- queues -----------------------------------------------------------------------------------------------
+
+def queue_filter(person, prefix: str = "") -> Q:
+    """Active queues the viewer may see: vendor staff their vendor's, in-house reviewers and readers all;
+    restricted queues only with the clearance."""
+    v = viewer(person)
+    if v.is_vendor_staff:
+        scope = Q(**{f"{prefix}vendors": v.vendor_id})
+    elif v.reviews_in_house:
+        scope = Q()
+    else:
+        return NOTHING
+    return scope & Q(**{f"{prefix}active": True}) & _cleared_queues(v, prefix)
+
+
+def may_work_queue(person, *, active: bool, required_clearance: str, contracted: bool,
+                   open_to_team: bool) -> bool:
+    """Whether the viewer may take cases from a queue they can see, given the queue's facts."""
+    v = viewer(person)
+    if v.role not in REVIEWER_ROLES or not active or not v.holds(required_clearance):
+        return False
+    if v.is_vendor_staff:
+        return contracted
+    return v.role == Role.ADMIN or open_to_team
+
+
+# ---- cases, and what belongs to a case --------------------------------------------------------------------
+
+def case_filter(person, prefix: str = "") -> Q:
+    """Cases the viewer may see."""
+    v = viewer(person)
+    if v.is_vendor_staff:
+        scope = Q(**{f"{prefix}queue__vendors": v.vendor_id})
+    elif v.reviews_in_house:
+        scope = Q()
+    else:
+        return NOTHING
+    return scope & _regions(v, f"{prefix}subject__region") & _cleared_queues(v, f"{prefix}queue__")
+
+
+def claim_sql(person, *, case: str = "c", subject: str = "s") -> tuple[str, list, bool]:
+    """`case_filter` for a claim from one queue the viewer may work, as SQL over `review_case {case}` joined to
+    `subjects_subject {subject}`: (condition, parameters, whether the subject join is needed).
+
+    The queue's vendor and clearance rules were checked when the queue was read (`may_work_queue`); what is left
+    per case is the region. tests/test_access_matrix.py holds this equal to `case_filter`.
+    """
+    v = viewer(person)
+    if v.regions is None:
+        return "TRUE", [], False
+    if not v.regions:
+        return "FALSE", [], False
+    regions = sorted(v.regions)
+    return f"{subject}.region IN ({', '.join(['%s'] * len(regions))})", regions, True
+
+
+# ---- subjects ---------------------------------------------------------------------------------------------
+
+def subject_filter(person, prefix: str = "") -> Q:
+    """Subjects the viewer may see: in a cleared region; for vendor staff only the subjects of their cases.
+
+    An item with a case in a restricted queue is restricted content: hidden from anyone without the clearance
+    (accounts stay visible; only their cases in such queues are hidden). The rule walks from the subject to its
+    cases, so it can match a subject once per case: `subjects.selectors` applies it through a subquery.
+    """
+    v = viewer(person)
+    if v.is_vendor_staff:
+        scope = case_filter(v, f"{prefix}cases__")
+    elif v.reviews_in_house:
+        scope = Q()
+    else:
+        return NOTHING
+    lacking = sorted(set(CLEARANCES) - v.clearances)
+    if lacking:
+        scope &= (Q(**{f"{prefix}type__in": ACCOUNT_TYPES})
+                  | ~Q(**{f"{prefix}cases__queue__required_clearance__in": lacking}))
+    return scope & _regions(v, f"{prefix}region")
+
+
+ACCOUNT_TYPES = ("user", "creator", "merchant")
+
+
+# ---- the ledger -------------------------------------------------------------------------------------------
+
+def event_filter(person, prefix: str = "") -> Q:
+    """Ledger events the viewer may see in a subject's timeline: events of cases they may see, and the
+    subject's own events that belong to no case."""
+    return Q(**{f"{prefix}case__isnull": True}) | case_filter(person, f"{prefix}case__")
+
+
+# ---- decisions, for quality and reporting -----------------------------------------------------------------
+
+def decision_filter(person, prefix: str = "") -> Q:
+    """Decisions in the viewer's quality scope: QA and leads, decisions on cases they may see; vendor managers,
+    decisions their vendor's people made, on subjects in their regions and outside restricted queues they are
+    not cleared for; reviewers, their own decisions (on cases they may still see)."""
+    v = viewer(person)
+    case = f"{prefix}case__"
+    if v.role in QUALITY_READER_ROLES and not v.is_vendor_staff:
+        return case_filter(v, case)
+    if v.role == Role.VENDOR_MANAGER and v.vendor_id:
+        return (Q(**{f"{prefix}reviewer__vendor_id": v.vendor_id}) & _regions(v, f"{case}subject__region")
+                & _cleared_queues(v, f"{case}queue__"))
+    if v.role in REVIEWER_ROLES and v.user_id:
+        return Q(**{f"{prefix}reviewer_id": v.user_id}) & case_filter(v, case)
+    return NOTHING
+
+
+def reads_quality(person) -> bool:
+    v = viewer(person)
+    return v.role in QUALITY_READER_ROLES and not v.is_vendor_staff
+
+
+def reads_delivery_log(person) -> bool:
+    """The outbound webhook delivery log (endpoints, errors): operations leads."""
+    v = viewer(person)
+    return v.role in {Role.ADMIN, Role.TEAM_LEAD} and not v.is_vendor_staff

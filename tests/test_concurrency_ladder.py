@@ -1,10 +1,8 @@
 """The penalty ladder under real concurrency on PostgreSQL: decisions on different items of one creator, made
 at the same moment, add up exactly as if they had been made one after the other."""
-import threading
-
 import pytest
 
-from tests.test_concurrency_review import _in_threads, pg_world  # noqa: F401  (pg_world is a fixture)
+from tests import test_concurrency_review as concurrency
 from trustops.enforcement import selectors as enforcement
 from trustops.enforcement.models import EnforcementAction, Strike
 from trustops.enforcement.services import appeals
@@ -14,6 +12,8 @@ from trustops.review.models import Case
 from trustops.subjects.models import Subject
 
 pytestmark = pytest.mark.postgres_only
+pg_world = concurrency.pg_world          # the platform on PostgreSQL, committed for real (TransactionTestCase)
+_in_threads = concurrency._in_threads
 
 POLICY = "harassment.bullying"   # severity 3: 2 points a strike on the harassment ladder (1 warn, 4 restrict
                                  # commenting, 6 suspend, 10 ban; policies/data/short_video_taxonomy.json)

@@ -52,11 +52,25 @@ class ReportBatchIn(BaseModel):
     reports: list[Any] = Field(min_length=1)
 
 
+class SubjectKeyOut(BaseModel):
+    type: str
+    external_id: str
+
+
+class RefusedChangeOut(BaseModel):
+    """A change to a known subject that trustops did not apply; the report itself was accepted."""
+    subject: SubjectKeyOut
+    field: Literal["region", "owner"]
+    current: str = Field(description="What trustops keeps: a region, or an owner as type:external_id.")
+    sent: str
+
+
 class ReportOut(BaseModel):
     report_id: int
     case_id: int
     case_created: bool
     queue: str
+    refused_changes: list[RefusedChangeOut] = []
 
 
 class BatchItemOut(BaseModel):
@@ -88,3 +102,4 @@ class SignalOut(BaseModel):
     case_id: int | None
     case_created: bool
     queue: str | None
+    refused_changes: list[RefusedChangeOut] = []

@@ -18,7 +18,7 @@ from trustops.ledger import services as ledger
 from trustops.outbox import services as outbox
 from trustops.policies import selectors as policies
 from trustops.review import services as review
-from trustops.subjects.services import SubjectRef, upsert_many
+from trustops.subjects.services import RefusedChange, SubjectRef, refused_changes, upsert_many
 
 log = logging.getLogger(__name__)
 RETRIES = 5
@@ -78,9 +78,22 @@ def _transient(error: OperationalError) -> bool:
     return "database is locked" in str(error)
 
 
-def _report_body(report: Report) -> dict:
+def _report_body(report: Report, refused: list[dict]) -> dict:
     return {"report_id": report.pk, "case_id": report.case_id, "case_created": report.opened_case,
-            "queue": report.queue_key}
+            "queue": report.queue_key, "refused_changes": refused}
+
+
+def _refused_by_subject(refused: list[RefusedChange]) -> dict[tuple[str, str], list[dict]]:
+    """The changes to known subjects intake did not apply, per subject, as the integrator is told them: the
+    report is accepted all the same (docs/concepts/intake.md, "What the platform may change")."""
+    by_subject: dict[tuple[str, str], list[dict]] = {}
+    for change in refused:
+        by_subject.setdefault(change.subject, []).append(change.as_body())
+    return by_subject
+
+
+def _key(subject: SubjectIn) -> tuple[str, str]:
+    return (subject.type, subject.external_id)
 
 
 def submit_reports(*, submitter, items: list) -> list[Outcome]:
@@ -115,19 +128,28 @@ def _store_reports(submitter, valid: list[tuple[int, ReportIn, str]], catalogue)
     fresh: list[tuple[int, ReportIn, str]] = []
     first_in_batch: dict[str, tuple[int, str]] = {}
     repeats: list[tuple[int, str, str]] = []
+    replayed: list[tuple[int, ReportIn, Report]] = []
     for index, item, fingerprint in valid:
         key = item.idempotency_key
         if key in existing:
             stored = existing[key]
-            outcomes[index] = (Outcome(200, _report_body(stored)) if stored.fingerprint == fingerprint else
-                               Outcome(409, error=_key_reused()))
+            if stored.fingerprint == fingerprint:
+                replayed.append((index, item, stored))
+            else:
+                outcomes[index] = Outcome(409, error=_key_reused())
         elif key in first_in_batch:
             repeats.append((index, key, fingerprint))
         else:
             first_in_batch[key] = (index, fingerprint)
             fresh.append((index, item, fingerprint))
+    if replayed:
+        # A replay stores nothing; it answers as the first sending did, refusals included (still refused now).
+        refused = _refused_by_subject(refused_changes([_subject_ref(item.subject) for _, item, _ in replayed]))
+        for index, item, stored in replayed:
+            outcomes[index] = Outcome(200, _report_body(stored, refused.get(_key(item.subject), [])))
     if fresh:
         subjects = upsert_many([_subject_ref(item.subject) for _, item, _ in fresh], actor=submitter)
+        refused = _refused_by_subject(subjects.refused)
         notices = [review.Notice(subject=subjects[(item.subject.type, item.subject.external_id)],
                                  policy=catalogue[item.reason], source=item.source) for _, item, _ in fresh]
         filed = review.file_notices(notices, actor=submitter)
@@ -149,9 +171,10 @@ def _store_reports(submitter, valid: list[tuple[int, ReportIn, str]], catalogue)
                          subject_id=notice.subject.pk, case_id=f.case_id)
             for report_id, (_, item, _), notice, f in zip(report_ids, fresh, notices, filed)],
             actor=submitter)
-        for report_id, (index, _, _), f in zip(report_ids, fresh, filed):
+        for report_id, (index, item, _), f in zip(report_ids, fresh, filed):
             outcomes[index] = Outcome(201, {"report_id": report_id, "case_id": f.case_id,
-                                            "case_created": f.created, "queue": f.queue_key})
+                                            "case_created": f.created, "queue": f.queue_key,
+                                            "refused_changes": refused.get(_key(item.subject), [])})
     for index, key, fingerprint in repeats:
         first_index, first_fingerprint = first_in_batch[key]
         outcomes[index] = (Outcome(200, outcomes[first_index].body) if fingerprint == first_fingerprint else
@@ -171,9 +194,10 @@ def submit_signal(*, submitter, item: SignalIn) -> Outcome:
     return _with_retries(lambda: _store_signal(submitter, item, policy, digest(item.model_dump(mode="json"))))
 
 
-def _signal_body(signal: Signal) -> dict:
+def _signal_body(signal: Signal, refused: list[dict]) -> dict:
     return {"signal_id": signal.pk, "above_threshold": signal.case_id is not None, "threshold": signal.threshold,
-            "case_id": signal.case_id, "case_created": signal.opened_case, "queue": signal.queue_key or None}
+            "case_id": signal.case_id, "case_created": signal.opened_case, "queue": signal.queue_key or None,
+            "refused_changes": refused}
 
 
 def _store_signal(submitter, item: SignalIn, policy, fingerprint: str) -> Outcome:
@@ -182,8 +206,10 @@ def _store_signal(submitter, item: SignalIn, policy, fingerprint: str) -> Outcom
         if stored is not None:
             if stored.fingerprint != fingerprint:
                 raise _key_reused()
-            return Outcome(200, _signal_body(stored))
-    subject = upsert_many([_subject_ref(item.subject)], actor=submitter)[(item.subject.type, item.subject.external_id)]
+            refused = _refused_by_subject(refused_changes([_subject_ref(item.subject)]))
+            return Outcome(200, _signal_body(stored, refused.get(_key(item.subject), [])))
+    subjects = upsert_many([_subject_ref(item.subject)], actor=submitter)
+    subject = subjects[_key(item.subject)]
     signal = Signal(submitted_by=submitter, idempotency_key=item.idempotency_key, fingerprint=fingerprint,
                     subject=subject, detector=item.detector, score=item.score, policy_id=policy.policy_id,
                     policy_version_id=policy.version_id, threshold=policy.signal_threshold, received_at=clock.now())
@@ -195,7 +221,7 @@ def _store_signal(submitter, item: SignalIn, policy, fingerprint: str) -> Outcom
     ledger.record("signal.received", actor=submitter, subject_id=subject.pk, case_id=signal.case_id, payload={
         "signal_id": signal.pk, "detector": item.detector, "score": item.score, "policy": policy.code,
         "threshold": policy.signal_threshold, "case_created": signal.opened_case})
-    return Outcome(201, _signal_body(signal))
+    return Outcome(201, _signal_body(signal, _refused_by_subject(subjects.refused).get(_key(item.subject), [])))
 
 
 def resolve_reports(*, case_id: int, decision_id: int, violation: bool, actor) -> int:

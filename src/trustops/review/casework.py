@@ -319,8 +319,15 @@ def bulk_decide(*, actor, selection: BulkSelection, decision: DecisionInput, dry
                                                   "with a TOTP code.")
     operation = f"bulk-{clock.now():%Y%m%d%H%M%S}-{actor.pk}"
     results = []
-    for case in targets:
-        locked = Case.objects.select_for_update(of=("self",)).select_related("subject", "subject__owner", "queue").get(pk=case.pk)
+    # Every case first (in id order), then their owner accounts (penalties.lock_accounts): the order single
+    # decisions take them in, so a bulk decision and a reviewer deciding one of its creators never deadlock.
+    from trustops.enforcement.services import penalties
+    locked_cases = list(Case.objects.select_for_update(of=("self",)).select_related("subject", "subject__owner", "queue")
+                        .filter(pk__in=[c.pk for c in targets]).order_by("id"))
+    if decision.verdict == Verdict.VIOLATION:
+        owners = (penalties.account_of(c.subject) for c in locked_cases)
+        penalties.lock_accounts(owner.pk for owner in owners if owner is not None)
+    for locked in locked_cases:
         if locked.status == CaseStatus.RESOLVED:
             continue
         outcome = _decide_locked(locked, actor, decision, bulk_operation=operation)

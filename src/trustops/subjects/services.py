@@ -1,10 +1,19 @@
-"""Subjects are upserted in bulk from intake: one query finds them all, then one write per kind of change."""
+"""Subjects are upserted in bulk from intake: one query finds them all, then one write per kind of change.
+
+What the platform says about a known subject is followed, except the two facts that decide who may see it and
+who answers for it: its data region, and an item's owner once known. Intake refuses changes to those (recorded
+and handed back to the integrator, see `RefusedChange`); moving a subject to another region is an admin's act.
+"""
+import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import F, Q
 
+from trustops.identity.roles import Role
 from trustops.kernel import bulk, clock
+from trustops.kernel.errors import Forbidden, Invalid, NotFound
 from trustops.ledger import services as ledger
 from trustops.subjects.models import ACCOUNT_TYPES, Subject
 
@@ -51,19 +60,49 @@ def _merge(refs: list[SubjectRef]) -> dict[Key, SubjectRef]:
     return merged
 
 
-def _changes(subject: Subject, ref: SubjectRef, owner_id: int | None) -> dict:
-    changes = {}
+@dataclass(frozen=True)
+class RefusedChange:
+    """A change the platform sent for a known subject that intake did not apply.
+
+    `region`: the data region decides which region-cleared reviewers see the subject and its cases. `owner`: an
+    item's owner is the account its strikes and bans land on, the one a reviewer looked at when deciding.
+    Owners are given as `type:external_id`."""
+    subject: Key
+    field: str
+    current: str
+    sent: str
+
+    def as_body(self) -> dict:
+        return {"subject": {"type": self.subject[0], "external_id": self.subject[1]}, "field": self.field,
+                "current": self.current, "sent": self.sent}
+
+
+class Upserted(dict):
+    """The subjects by key, and the changes intake refused on known ones (in the order met)."""
+
+    def __init__(self, rows: dict[Key, Subject], refused: list[RefusedChange]):
+        super().__init__(rows)
+        self.refused = refused
+
+
+def _changes(subject: Subject, ref: SubjectRef, owner_id: int | None) -> tuple[dict, dict]:
+    """(changes to apply, changes refused) for a known subject."""
+    changes, refused = {}, {}
     if ref.region and ref.region != subject.region:
-        changes["region"] = ref.region
+        refused["region"] = ref.region
     if ref.language and ref.language != subject.language:
         changes["language"] = ref.language
     if ref.reach is not None and ref.reach != subject.reach:
         changes["reach"] = ref.reach
     if owner_id and owner_id != subject.owner_id:
-        changes["owner_id"] = owner_id
+        # An unknown owner may be filled in; a known one is not swapped for another.
+        if subject.owner_id is None:
+            changes["owner_id"] = owner_id
+        else:
+            refused["owner_id"] = owner_id
     if ref.attributes and any(subject.attributes.get(k) != v for k, v in ref.attributes.items()):
         changes["attributes"] = {**subject.attributes, **ref.attributes}
-    return changes
+    return changes, refused
 
 
 def _find(keys) -> dict[Key, Subject]:
@@ -79,9 +118,19 @@ def _find(keys) -> dict[Key, Subject]:
     return {(s.type, s.external_id): s for s in Subject.objects.filter(match)}
 
 
-def _refresh(subject: Subject, ref: SubjectRef, owner_id: int | None, now, entries: list) -> bool:
+def _refresh(subject: Subject, ref: SubjectRef, owner_id: int | None, now, entries: list,
+             refused: list) -> bool:
     """Apply what the platform now says about a known subject; True when something changed."""
-    changes = _changes(subject, ref, owner_id)
+    changes, refusals = _changes(subject, ref, owner_id)
+    if "region" in refusals:
+        entries.append(ledger.Entry("subject.region_change_refused", {
+            "region": subject.region, "requested_region": refusals["region"]}, subject_id=subject.pk))
+        refused.append(RefusedChange(ref.key, "region", subject.region, refusals["region"]))
+    if "owner_id" in refusals:
+        entries.append(ledger.Entry("subject.owner_change_refused", {
+            "owner_id": subject.owner_id, "requested_owner_id": refusals["owner_id"]}, subject_id=subject.pk))
+        # The owners' keys are filled in by `_name_owners`, once for the whole batch.
+        refused.append(RefusedChange(ref.key, "owner", subject.owner_id, refusals["owner_id"]))
     if not changes:
         return False
     for name, value in changes.items():
@@ -91,8 +140,18 @@ def _refresh(subject: Subject, ref: SubjectRef, owner_id: int | None, now, entri
     return True
 
 
+def _name_owners(refused: list[RefusedChange]) -> list[RefusedChange]:
+    """Owner refusals carry account ids until here; the integrator knows its accounts by their own ids."""
+    ids = {r.current for r in refused if r.field == "owner"} | {r.sent for r in refused if r.field == "owner"}
+    if not ids:
+        return refused
+    names = {pk: f"{t}:{x}" for pk, t, x in Subject.objects.filter(pk__in=ids).values_list("pk", "type", "external_id")}
+    return [RefusedChange(r.subject, r.field, names[r.current], names[r.sent]) if r.field == "owner" else r
+            for r in refused]
+
+
 def _upsert_level(refs: dict[Key, SubjectRef], found: dict[Key, Subject], owner_ids: dict[Key, int],
-                  entries: list, now) -> dict[Key, Subject]:
+                  entries: list, refused: list, now) -> dict[Key, Subject]:
     default_region = settings.TRUSTOPS.get("DEFAULT_REGION", "US")
 
     def owner_of(ref: SubjectRef) -> int | None:
@@ -108,7 +167,7 @@ def _upsert_level(refs: dict[Key, SubjectRef], found: dict[Key, Subject], owner_
                 region=ref.region or ref.region_if_new or default_region, language=ref.language or "", reach=ref.reach or 0,
                 attributes=dict(ref.attributes), first_seen_at=now, updated_at=now)
             to_create.append(subject)
-        elif _refresh(subject, ref, owner_of(ref), now, entries):
+        elif _refresh(subject, ref, owner_of(ref), now, entries, refused):
             to_update.append(subject)
         rows[key] = subject
     # Another sender may have created some of these meanwhile: they are read back and refreshed instead.
@@ -116,17 +175,17 @@ def _upsert_level(refs: dict[Key, SubjectRef], found: dict[Key, Subject], owner_
     if skipped:
         for key, subject in _find([(s.type, s.external_id) for s in skipped]).items():
             rows[key] = subject
-            if _refresh(subject, refs[key], owner_of(refs[key]), now, entries):
+            if _refresh(subject, refs[key], owner_of(refs[key]), now, entries, refused):
                 to_update.append(subject)
     entries.extend(ledger.Entry("subject.created", {
         "type": subject.type, "external_id": subject.external_id, "region": subject.region,
         "owner_id": subject.owner_id}, subject_id=subject.pk)
         for subject in to_create if subject.pk is not None)  # those skipped have no id
-    bulk.update(Subject, to_update, ["region", "language", "reach", "owner_id", "attributes", "updated_at"])
+    bulk.update(Subject, to_update, ["language", "reach", "owner_id", "attributes", "updated_at"])
     return rows
 
 
-def upsert_many(refs: list[SubjectRef], *, actor=None) -> dict[Key, Subject]:
+def upsert_many(refs: list[SubjectRef], *, actor=None) -> Upserted:
     """Create or refresh the subjects (and their owner accounts). Call inside the caller's transaction."""
     owners = _merge([r.owner for r in refs if r.owner])
     for owner in owners.values():
@@ -140,7 +199,53 @@ def upsert_many(refs: list[SubjectRef], *, actor=None) -> dict[Key, Subject]:
     now = clock.now()
     found = _find([*owners, *subjects])
     entries: list[ledger.Entry] = []
-    owner_rows = _upsert_level(owners, found, {}, entries, now)
-    item_rows = _upsert_level(subjects, found, {k: s.pk for k, s in owner_rows.items()}, entries, now)
+    refused: list[RefusedChange] = []
+    owner_rows = _upsert_level(owners, found, {}, entries, refused, now)
+    item_rows = _upsert_level(subjects, found, {k: s.pk for k, s in owner_rows.items()}, entries, refused, now)
     ledger.record_many(entries, actor=actor)
-    return {**owner_rows, **item_rows}
+    return Upserted({**owner_rows, **item_rows}, _name_owners(refused))
+
+
+def refused_changes(refs: list[SubjectRef]) -> list[RefusedChange]:
+    """What `upsert_many` would refuse of these mentions now, without writing: the answer to a replayed report."""
+    subjects = _merge(refs)
+    owners = _merge([r.owner for r in refs if r.owner])
+    found = _find([*subjects, *owners])
+    refused: list[RefusedChange] = []
+    for key, ref in subjects.items():
+        subject = found.get(key)
+        if subject is None:
+            continue
+        owner = found.get(ref.owner.key) if ref.owner else None
+        _, refusals = _changes(subject, ref, owner.pk if owner else None)
+        if "region" in refusals:
+            refused.append(RefusedChange(key, "region", subject.region, refusals["region"]))
+        if "owner_id" in refusals:
+            refused.append(RefusedChange(key, "owner", subject.owner_id, refusals["owner_id"]))
+    return _name_owners(refused)
+
+
+REGION = re.compile(r"^[A-Z]{2,3}$")   # as intake accepts it
+
+
+@transaction.atomic
+def move_region(*, subject_id: int, region: str, actor, reason: str) -> Subject:
+    """An admin moves a subject to another data region: it leaves the view of reviewers cleared only for the old
+    one and enters that of the new one's, with its cases. Integrations cannot do this (see the module's doc)."""
+    if actor is None or actor.role != Role.ADMIN:
+        raise Forbidden("admins_only", "Only an admin moves a subject to another data region.")
+    if not isinstance(region, str) or not REGION.match(region):
+        raise Invalid("invalid_region", "A data region is 2 or 3 capital letters, e.g. US, EU, GB.", field="region")
+    if not reason or not reason.strip():
+        raise Invalid("missing_reason", "Say why the subject moves region.", field="reason")
+    subject = Subject.objects.select_for_update().filter(pk=subject_id).first()
+    if subject is None:
+        raise NotFound("subject_not_found", f"No subject {subject_id}.")
+    if subject.region == region:
+        return subject   # already there: a retried move changes nothing and records nothing
+    before = subject.region
+    subject.region, subject.updated_at = region, clock.now()
+    subject.save(update_fields=["region", "updated_at"])
+    ledger.record("subject.region_moved", actor=actor, subject_id=subject.pk, payload={
+        "from_region": before, "to_region": region, "reason": reason.strip()})
+    return subject

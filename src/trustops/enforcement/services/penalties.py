@@ -9,6 +9,7 @@ from trustops.ledger import services as ledger
 from trustops.outbox import services as outbox
 from trustops.policies.actions import ACCOUNT_ACTIONS, CONTENT_ACTIONS, MERCHANT_ACTIONS
 from trustops.policies.selectors import ActivePolicy, ladder_for
+from trustops.subjects.models import Subject
 
 ITEM_ACTIONS = set(CONTENT_ACTIONS) | {"delist"}
 OWNER_ACTIONS = set(ACCOUNT_ACTIONS) | (set(MERCHANT_ACTIONS) - {"delist"})
@@ -64,6 +65,16 @@ def check_actions(subject, policy: ActivePolicy, actions: list[str], queue_allow
         raise Invalid("no_owner", "This item has no known owner account to act on.", field="actions")
 
 
+def lock_accounts(account_ids) -> None:
+    """Serialise the penalty ladder per account: lock the owner accounts' rows, lowest id first, before their
+    strikes and standing are read. Two decisions on different items of one creator then add up as if made one
+    after the other (no step lost, no second ban). Locks are taken after the case row and in id order, by every
+    caller, so decisions never wait on each other in a circle. A no-op on SQLite, which has one writer anyway."""
+    ids = sorted(set(account_ids))
+    if ids:
+        list(Subject.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
+
+
 def _step_days(ladder, action: str) -> int | None:
     days = [s.get("days") for s in ladder.steps if s["action"] == action]
     return days[0] if days else (None if action in INDEFINITE else DEFAULT_DAYS)
@@ -86,6 +97,8 @@ def apply_for(decision, *, subject, policy: ActivePolicy, actions: list[str], ac
     ladder = ladder_for(policy.code)
     rows: list[EnforcementAction] = []
     strikes: list[Strike] = []
+    if account is not None and (policy.zero_tolerance or any(a not in ITEM_ACTIONS for a in actions)):
+        lock_accounts([account.pk])
     points_before = selectors.family_points(account, family, now) if account else 0
     already_banned = account is not None and selectors.active_account_actions(account, now).filter(
         action="ban").exists()
@@ -148,6 +161,8 @@ def reverse_for(decision, *, actor, reason: str) -> tuple[list, dict | None]:
     rows = list(selectors.actions_for_decision(decision).exclude(status=ActionStatus.REVERSED))
     strikes = list(Strike.objects.filter(decision=decision, reversed_at__isnull=True))
     accounts = {s.account for s in strikes} | {a.target for a in rows if a.target.is_account}
+    # The ladder steps still in force are read after the lock, so a decision made meanwhile is counted.
+    lock_accounts(a.pk for a in accounts)
     for strike in strikes:
         strike.reversed_at = now
     Strike.objects.bulk_update(strikes, ["reversed_at"])

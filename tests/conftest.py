@@ -12,7 +12,6 @@ from trustops.policies import selectors as policy_selectors
 from trustops.review import routing
 from trustops.simulation import platform as setup
 
-
 ALL_CLEARANCES = tuple(CLEARANCES)
 
 

@@ -5,9 +5,8 @@ import pytest
 from tests import test_concurrency_review as concurrency
 from trustops.enforcement import selectors as enforcement
 from trustops.enforcement.models import EnforcementAction, Strike
-from trustops.enforcement.services import appeals
 from trustops.intake import services as intake
-from trustops.review import casework
+from trustops.review import appeals, casework
 from trustops.review.models import Case
 from trustops.subjects.models import Subject
 

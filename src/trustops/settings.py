@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "trustops.enforcement",
     "trustops.quality",
     "trustops.insights",
+    "trustops.workforce",
     "trustops.simulation",
     "trustops.console",
 ]

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "trustops.enforcement",
     "trustops.quality",
     "trustops.insights",
+    "trustops.workforce",
     "trustops.simulation",
     "trustops.console",
     "trustops.runtime",

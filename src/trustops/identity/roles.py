@@ -29,6 +29,7 @@ SCOPES = {
     "ledger:read": "read ledger timelines",
     "quality:read": "read audits, accuracy and calibration results",
     "quality:write": "sample, audit, dispute and calibrate",
+    "workforce:read": "compute staffing (and, later, read vendors' contracts and forecasts)",
     "admin": "administer trustops",
 }
 
@@ -40,8 +41,9 @@ DEFAULT_SCOPES = {
                        "ledger:read"],
     Role.SUPPORT_SPECIALIST: ["policies:read"],
     Role.ENGINEER: ["policies:read", "queues:read"],
-    Role.VENDOR_MANAGER: ["queues:read", "policies:read", "quality:read", "quality:write"],
-    Role.ANALYST: ["subjects:read", "cases:read", "queues:read", "policies:read", "ledger:read", "quality:read"],
+    Role.VENDOR_MANAGER: ["queues:read", "policies:read", "quality:read", "quality:write", "workforce:read"],
+    Role.ANALYST: ["subjects:read", "cases:read", "queues:read", "policies:read", "ledger:read", "quality:read",
+                   "workforce:read"],
 }
 
 

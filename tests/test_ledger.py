@@ -1,8 +1,15 @@
 """Every state change is in the ledger, and `trustops ledger verify` catches any edit or deletion."""
+import json
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
+from trustops import cli
+from trustops.kernel.canonical import canonical_json, stored_json
+from trustops.kernel.errors import Invalid
 from trustops.ledger import hashing, services, verification
 from trustops.ledger.models import LedgerBlock, LedgerEvent
 
@@ -60,7 +67,8 @@ def test_verify_names_an_edited_event(world):
     victim = LedgerEvent.objects.filter(kind="report.received").get()
     _execute("UPDATE ledger_ledgerevent SET payload = %s WHERE id = %s", ['{"reason": "forged"}', victim.id])
 
-    with pytest.raises(CommandError, match=f"event {victim.id}: content does not match"):
+    named = rf"event {victim.id} \(report.received\) in block 1: content does not match its hash"
+    with pytest.raises(CommandError, match=named):
         call_command("ledger", "verify")
 
 
@@ -124,3 +132,173 @@ def test_merkle_root_depends_on_every_leaf_and_its_order():
     assert hashing.merkle_root(leaves[:4]) != root
     assert hashing.merkle_root(list(reversed(leaves))) != root
     assert hashing.merkle_root(leaves) == root
+
+
+# One value cannot break the ledger: what is hashed is what is stored is what is read back.
+
+def test_a_signal_scored_minus_zero_keeps_the_ledger_verifiable(api, world):
+    # A valid score (-0.0 >= 0); PostgreSQL gives it back as 0.0, which once hashed differently from "-0.0".
+    body = {"detector": "spam-classifier-v3", "score": -0.0, "policy": "integrity.spam", "subject": world.subject()}
+    assert api.post("/api/v1/signals", body).status_code == 201
+    event = LedgerEvent.objects.get(kind="signal.received")
+    assert stored_json(event.payload["score"]) == "0"
+    _seal()
+    report = verification.verify()
+    assert report.ok, report.findings
+
+
+def test_the_payload_stored_is_the_normalised_one(db):
+    at = datetime(2025, 3, 1, 14, 0, tzinfo=timezone(timedelta(hours=2)))
+    payload = {"whole": 1.0, "zero": -0.0, "tiny": 1e-07, "huge": 1e300, "big": 2**64, "name": "Rene\u0301",
+               "nul": "a\x00b", "at": at, "amount": Decimal("12.50"), 7: (1, 2)}
+    services.record("test.normalised", payload=payload)
+    services.record_many([services.Entry("test.normalised", payload)])
+    expected = {"whole": 1, "zero": 0, "tiny": 1e-07, "huge": str(int(1e300)), "big": str(2**64),
+                "name": "Ren\u00e9", "nul": "a\ufffdb", "at": "2025-03-01T12:00:00.000000+00:00",
+                "amount": "12.5", "7": [1, 2]}
+    for event in LedgerEvent.objects.filter(kind="test.normalised"):
+        # Compared as text: in Python 1 == 1.0, and the hash is of the text.
+        assert stored_json(event.payload) == canonical_json(expected)
+    _seal()
+    assert verification.verify().ok
+
+
+@pytest.mark.parametrize("number", [float("nan"), float("inf"), float("-inf")])
+def test_nan_and_infinity_are_refused_and_nothing_is_written(db, number):
+    with pytest.raises(Invalid):
+        services.record("test.refused", payload={"score": number})
+    with pytest.raises(Invalid):
+        services.record_many([services.Entry("test.fine", {"score": 0.5}), services.Entry("test.refused",
+                                                                                          {"x": [number]})])
+    assert not LedgerEvent.objects.exists()
+
+
+def test_an_event_stored_before_normalisation_still_verifies(db):
+    # Written by an earlier version, which hashed the payload as sent: {"score":1.0}.
+    at = datetime(2025, 1, 1, tzinfo=timezone.utc)
+    old_hash = hashing.content_hasher(at, None, "system")("signal.received", None, None, '{"score":1.0}')
+    LedgerEvent.objects.create(occurred_at=at, kind="signal.received", actor_name="system", payload={"score": 1.0},
+                               content_hash=old_hash)
+    _seal()
+    assert verification.verify().ok
+
+
+# Verification reports every problem, and can hold the ledger to a head saved elsewhere.
+
+def test_verify_reports_every_tampered_event_and_exits_non_zero(world, capsys):
+    world.report()
+    world.report()
+    _seal()
+    world.report()                                   # these stay unsealed
+    sealed = list(LedgerEvent.objects.filter(block__isnull=False, kind="report.received").order_by("id"))
+    unsealed = LedgerEvent.objects.filter(block__isnull=True, kind="report.received").get()
+    for victim in [*sealed, unsealed]:
+        _execute("UPDATE ledger_ledgerevent SET payload = %s WHERE id = %s", ['{"reason": "forged"}', victim.id])
+
+    report = verification.verify()
+    assert [(f.event_id, f.kind) for f in report.findings] == [(e.id, "report.received") for e in [*sealed, unsealed]]
+    with pytest.raises(SystemExit) as exit:
+        cli.main(["ledger", "verify"])
+    assert exit.value.code != 0
+    printed = capsys.readouterr().err
+    assert "3 problem(s)" in printed
+    for victim in [*sealed, unsealed]:
+        assert f"event {victim.id} (report.received)" in printed
+
+
+def test_verify_caps_what_it_prints(world):
+    for _ in range(3):
+        world.report()
+    events = list(LedgerEvent.objects.order_by("id"))
+    _execute("UPDATE ledger_ledgerevent SET actor_name = %s", ["someone-else"])
+
+    with pytest.raises(CommandError) as failed:
+        call_command("ledger", "verify", "--limit", "2")
+    lines = str(failed.value).splitlines()
+    assert lines[0] == f"ledger verification FAILED: {len(events)} problem(s)"
+    assert lines[1:] == [f"  event {e.id} ({e.kind}): content does not match its hash (edited)" for e in events[:2]]\
+        + [f"  ... and {len(events) - 2} more"]
+
+
+def _save_head(tmp_path, capsys):
+    capsys.readouterr()
+    call_command("ledger", "head")
+    path = tmp_path / "head.json"
+    path.write_text(capsys.readouterr().out)
+    return path
+
+
+def test_a_saved_head_that_the_ledger_still_holds_verifies(world, tmp_path, capsys):
+    world.report()
+    _seal()
+    world.report()
+    _seal()
+    world.report()                                   # the head names an unsealed last event too
+    path = _save_head(tmp_path, capsys)
+    saved = json.loads(path.read_text())
+    last = LedgerEvent.objects.latest("id")
+    assert saved == {"block": 2, "block_hash": LedgerBlock.objects.get(number=2).block_hash,
+                     "event_id": last.id, "event_hash": last.content_hash}
+    world.report()                                   # the ledger grows past the head: still fine
+    _seal()
+    call_command("ledger", "verify", "--head", str(path))
+    assert "holds the head at block 2" in capsys.readouterr().out
+
+
+def test_a_truncated_ledger_fails_against_its_saved_head(world, tmp_path, capsys):
+    world.report()
+    _seal()
+    world.report()
+    _seal()
+    path = _save_head(tmp_path, capsys)
+    # The last block and its events deleted: what is left is a consistent, shorter chain.
+    _execute("DELETE FROM ledger_ledgerevent WHERE block = %s", [2])
+    _execute("DELETE FROM ledger_ledgerblock WHERE number = %s", [2])
+    assert verification.verify().ok
+
+    with pytest.raises(CommandError) as failed:
+        call_command("ledger", "verify", "--head", str(path))
+    assert "block 2: block of the saved head is gone (sealed history truncated)" in str(failed.value)
+    assert "last event of the saved head is gone" in str(failed.value)
+
+
+def test_deleting_the_last_block_but_not_its_events_is_caught(world):
+    world.report()
+    _seal()
+    world.report()
+    _seal()
+    _execute("DELETE FROM ledger_ledgerblock WHERE number = %s", [2])
+    report = verification.verify()
+    assert [str(f) for f in report.findings] == [
+        "block 2: events claim this block, which is gone (the chain was truncated)"]
+
+
+def test_resealed_history_fails_against_its_saved_head(world, tmp_path, capsys):
+    world.report()
+    _seal()
+    path = _save_head(tmp_path, capsys)
+    # Someone rewrites an event with its hash and seals the chain again from scratch: consistent, but new.
+    victim = LedgerEvent.objects.filter(kind="report.received").get()
+    forged = hashing.content_hash(occurred_at=victim.occurred_at, kind=victim.kind, actor_id=victim.actor_id,
+                                  actor_name=victim.actor_name, subject_id=victim.subject_id,
+                                  case_id=victim.case_id, payload={"reason": "forged"})
+    assert victim.id == LedgerEvent.objects.latest("id").id         # the head's last event
+    LedgerEvent.objects.filter(pk=victim.pk).update(payload={"reason": "forged"}, content_hash=forged)
+    LedgerEvent.objects.update(block=None)
+    LedgerBlock.objects.all().delete()
+    _seal()
+    assert verification.verify().ok
+
+    report = verification.verify(head=verification.Head.model_validate_json(path.read_text()))
+    assert [str(f) for f in report.findings] == [
+        "block 1: block differs from the saved head (sealed history rewritten)",
+        f"event {victim.id} (report.received) in block 1: event differs from the saved head (rewritten)"]
+
+
+def test_a_file_that_is_not_a_head_is_refused(db, tmp_path):
+    path = tmp_path / "head.json"
+    path.write_text('{"block": "three"}')
+    with pytest.raises(CommandError, match="is not a ledger head"):
+        call_command("ledger", "verify", "--head", str(path))
+    with pytest.raises(CommandError, match="cannot read the head file"):
+        call_command("ledger", "verify", "--head", str(tmp_path / "missing.json"))

@@ -1,34 +1,35 @@
 """How ledger content, Merkle roots and blocks are hashed. Pure functions, shared by writer and verifier."""
 import hashlib
-from datetime import datetime, timezone
+from datetime import datetime
 
-from trustops.kernel.canonical import canonical_json, digest
+from trustops.kernel.canonical import digest, stored_json, utc_iso
 
 GENESIS = "0" * 64
 
 
-def utc_iso(at: datetime) -> str:
-    return at.astimezone(timezone.utc).isoformat(timespec="microseconds")
-
-
 def content_hash(*, occurred_at: datetime, kind: str, actor_id, actor_name: str, subject_id, case_id,
                  payload: dict) -> str:
-    """SHA-256 of the canonical JSON of {at, kind, actor, actor_name, subject, case, payload}."""
+    """SHA-256 of the canonical JSON of {at, kind, actor, actor_name, subject, case, payload}, as stored.
+
+    The payload is taken as the database gives it back, not normalised again: the writer stored it normalised,
+    so the two agree, and an event written before a normalisation rule existed still verifies.
+    """
     hash_event = content_hasher(occurred_at, actor_id, actor_name)
-    return hash_event(kind, subject_id, case_id, canonical_json(payload))
+    return hash_event(kind, subject_id, case_id, stored_json(payload))
 
 
 def content_hasher(occurred_at: datetime, actor_id, actor_name: str):
     """`content_hash` for events sharing a time and an actor, given each payload's canonical JSON.
 
     The envelope is spelled out in canonical key order (actor, actor_name, at, case, kind, payload, subject),
-    so the text is exactly what `digest` would serialise; but the shared head is written once per batch, and
-    each payload once in all (the writer stores that same text).
+    so the text is exactly what `stored_json` would serialise; but the shared head is written once per batch,
+    and each payload once in all (the writer stores that same text). Kind and actor are column values the
+    database keeps as they are, so they are spelled as given, like the payload text.
     """
-    head = canonical_json({"actor": actor_id, "actor_name": actor_name, "at": utc_iso(occurred_at)})[:-1]
+    head = stored_json({"actor": actor_id, "actor_name": actor_name, "at": utc_iso(occurred_at)})[:-1]
 
     def hash_event(kind: str, subject_id, case_id, payload_json: str) -> str:
-        text = (f'{head},"case":{_scalar(case_id)},"kind":{canonical_json(kind)},"payload":{payload_json},'
+        text = (f'{head},"case":{_scalar(case_id)},"kind":{stored_json(kind)},"payload":{payload_json},'
                 f'"subject":{_scalar(subject_id)}}}')
         return hashlib.sha256(text.encode()).hexdigest()
 
@@ -38,7 +39,7 @@ def content_hasher(occurred_at: datetime, actor_id, actor_name: str):
 def _scalar(value) -> str:
     if value is None:
         return "null"
-    return str(value) if type(value) is int else canonical_json(value)
+    return str(value) if type(value) is int else stored_json(value)
 
 
 def leaf(event_id: int, event_content_hash: str) -> bytes:

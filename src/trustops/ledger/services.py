@@ -1,12 +1,11 @@
 """Writing the ledger. Call `record`/`record_many` inside the use case's transaction."""
-import json
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import connection, transaction
 
 from trustops.kernel import bulk, clock
-from trustops.kernel.canonical import canonical_json, plain
+from trustops.kernel.canonical import canonical_json, normalise, stored_json
 from trustops.kernel.database import fetch_one_hot, is_postgres
 from trustops.ledger import hashing
 from trustops.ledger.models import LedgerBlock, LedgerEvent
@@ -38,11 +37,13 @@ def record(kind: str, *, actor=None, subject_id: int | None = None, case_id: int
            payload: dict | None = None) -> None:
     """Append one event. `actor` is a user, a label for a machine actor, or None for the system.
 
-    One plain INSERT of the canonical payload text that was hashed: no model instance, no second encoding.
+    The payload is normalised (`trustops.kernel.canonical.normalise`), so the text hashed is the text every
+    database gives back; `Invalid` if it holds NaN or Infinity, and nothing is written. One plain INSERT of
+    that canonical text: no model instance, no second encoding.
     """
     actor_id, actor_name = _actor_fields(actor)
     at = clock.now()
-    payload_json = _payload_json(payload or {})
+    payload_json = canonical_json(payload or {})
     content_hash = hashing.content_hasher(at, actor_id, actor_name)(kind, subject_id, case_id, payload_json)
     cast = "::jsonb" if is_postgres() else ""
     fetch_one_hot(f"INSERT INTO {LedgerEvent._meta.db_table} ({', '.join(COPY_COLUMNS)}) "
@@ -51,26 +52,8 @@ def record(kind: str, *, actor=None, subject_id: int | None = None, case_id: int
                    payload_json, content_hash])
 
 
-def _payload_json(payload: dict) -> str:
-    """The canonical JSON of a payload exactly as the database will give it back, which is what is hashed."""
-    if _string_keys(payload):
-        return canonical_json(payload)
-    # Keys that are not strings sort differently once the database has made them strings.
-    return canonical_json(plain(payload))
-
-
-def _string_keys(value) -> bool:
-    items = value.items() if isinstance(value, dict) else enumerate(value)
-    for key, inner in items:
-        if isinstance(value, dict) and type(key) is not str:
-            return False
-        if isinstance(inner, (dict, list, tuple)) and not _string_keys(inner):
-            return False
-    return True
-
-
 def record_many(entries: list[Entry], *, actor=None) -> None:
-    """Append many events that share an actor and a time (one use case's batch)."""
+    """Append many events that share an actor and a time (one use case's batch), normalised like `record`."""
     if not entries:
         return
     actor_id, actor_name = _actor_fields(actor)
@@ -78,22 +61,24 @@ def record_many(entries: list[Entry], *, actor=None) -> None:
     hash_event = hashing.content_hasher(at, actor_id, actor_name)
     rows = []
     for entry in entries:
-        payload_json = _payload_json(entry.payload)
+        payload = normalise(entry.payload)
+        payload_json = stored_json(payload)
         content_hash = hash_event(entry.kind, entry.subject_id, entry.case_id, payload_json)
-        rows.append((entry, payload_json, content_hash))
+        rows.append((entry, payload, payload_json, content_hash))
     if is_postgres():
         # Intake writes a few events per report and needs none of their ids back: COPY takes the canonical
-        # payload text as it is, where bulk_create would build a model, encode the JSON again and bind every
-        # field.
+        # payload text that was hashed as it is, where bulk_create would build a model, encode the JSON again
+        # and bind every field.
         bulk.copy_rows(LedgerEvent, COPY_COLUMNS, (
             (at, entry.kind, actor_id, actor_name, entry.subject_id, entry.case_id, payload_json,
-             content_hash) for entry, payload_json, content_hash in rows))
+             content_hash) for entry, _, payload_json, content_hash in rows))
         return
+    # The normalised value, which the ORM encodes to the same JSON (spacing and escapes aside).
     LedgerEvent.objects.bulk_create([
         LedgerEvent(occurred_at=at, kind=entry.kind, actor_id=actor_id, actor_name=actor_name,
-                    subject_id=entry.subject_id, case_id=entry.case_id, payload=json.loads(payload_json),
+                    subject_id=entry.subject_id, case_id=entry.case_id, payload=payload,
                     content_hash=content_hash)
-        for entry, payload_json, content_hash in rows], batch_size=2000)
+        for entry, payload, _, content_hash in rows], batch_size=2000)
 
 
 def _take_sealer_lock() -> None:

@@ -11,10 +11,10 @@ from django.db.models import QuerySet
 
 from trustops.identity.roles import AUDITOR_ROLES, QUALITY_READER_ROLES, REVIEWER_ROLES, Role
 from trustops.intake.selectors import reports_for_case, signals_for_case
-from trustops.quality import statistics
 from trustops.quality.errors import derive_error_type
 from trustops.quality.models import ErrorType, GoldenItem
 from trustops.quality.selectors import decisions_in_quality_scope
+from trustops.quality.stats import proportions
 from trustops.review.hooks import Disguise
 from trustops.review.models import OPEN_STATUSES, Decision
 
@@ -106,7 +106,7 @@ def results(decisions: QuerySet[Decision]) -> list[dict]:
 
 
 def _interval(correct: int, judged: int) -> tuple[float | None, float | None]:
-    bounds = statistics.wilson_interval(correct, judged) if judged else None
+    bounds = proportions.wilson_interval(correct, judged) if judged else None
     return (None, None) if bounds is None else (round(bounds.low, 4), round(bounds.high, 4))
 
 

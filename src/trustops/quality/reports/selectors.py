@@ -4,8 +4,8 @@ fresh from their own scope."""
 from datetime import date
 
 from trustops.quality.models import QualityReport
-from trustops.quality.rca_selectors import reads_all_quality
-from trustops.quality.services.reports import MONTHLY_QUALITY
+from trustops.quality.reports.services import MONTHLY_QUALITY
+from trustops.quality.selectors import reads_all_quality
 
 
 def reads_kept_reports(user) -> bool:

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from trustops.quality.agreement import (
+from trustops.quality.stats.agreement import (
     Agreement,
     alpha_from_coincidences,
     cohen_kappa,

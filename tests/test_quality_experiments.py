@@ -4,8 +4,8 @@ arms judged. The sample-size calculator answers as `statistics` does."""
 import pytest
 
 from tests.conftest import ApiClient
-from trustops.quality import statistics
-from trustops.quality.services.experiments import deal
+from trustops.quality.experiments.services import deal
+from trustops.quality.stats import comparisons, proportions
 
 ARMS = [{"key": "control", "description": "Current guideline text"},
         {"key": "treatment", "description": "Guideline text with worked examples"}]
@@ -77,14 +77,14 @@ def test_a_reviewer_experiment_from_start_to_analysis(world, qa):
     assert (control["accuracy"]["judged"], control["accuracy"]["correct"]) == (10, 6)
     assert (treatment["accuracy"]["judged"], treatment["accuracy"]["correct"]) == (10, 9)
     assert control["accuracy"]["from_audits"] == 10 and control["accuracy"]["from_golden"] == 0
-    wilson = statistics.wilson_interval(6, 10)
+    wilson = proportions.wilson_interval(6, 10)
     assert control["accuracy"]["low"] == round(wilson.low, 4) and control["accuracy"]["high"] == round(wilson.high, 4)
     assert control["handle_seconds"]["mean"] == round(sum(times["control"]) / 10, 1)
 
     comparison = analysis["comparisons"][0]
     assert (comparison["arm"], comparison["against"]) == ("treatment", "control")
-    test = statistics.two_proportion_test(9, 10, 6, 10)
-    interval = statistics.newcombe_difference_interval(9, 10, 6, 10)
+    test = comparisons.two_proportion_test(9, 10, 6, 10)
+    interval = comparisons.newcombe_difference_interval(9, 10, 6, 10)
     accuracy = comparison["accuracy"]
     assert accuracy["difference"] == pytest.approx(0.3) and accuracy["undefined"] is None
     assert accuracy["z"] == round(test.z, 4) and accuracy["p_value"] == round(test.p_value, 6)
@@ -92,10 +92,10 @@ def test_a_reviewer_experiment_from_start_to_analysis(world, qa):
     assert accuracy["newcombe_low"] < 0.3 < accuracy["newcombe_high"]
 
     handle = comparison["handle_seconds"]
-    welch = statistics.welch_test(times["treatment"], times["control"])
+    welch = comparisons.welch_test(times["treatment"], times["control"])
     assert handle["difference"] == pytest.approx(15.0) and handle["welch"]["p_value"] == round(welch.p_value, 6)
     assert handle["welch"]["low"] == round(welch.interval.low, 2)
-    bootstrap = statistics.bootstrap_mean_difference_interval(times["treatment"], times["control"], seed=3)
+    bootstrap = comparisons.bootstrap_mean_difference_interval(times["treatment"], times["control"], seed=3)
     assert (handle["bootstrap"]["low"], handle["bootstrap"]["high"]) == (round(bootstrap.low, 2),
                                                                          round(bootstrap.high, 2))
     assert handle["bootstrap"]["seed"] == 3
@@ -133,7 +133,7 @@ def test_items_judged_in_both_arms_are_paired_for_mcnemar(world, qa):
     assert treatment["accuracy"]["correct"] == 3
     paired = analysis["comparisons"][0]["paired"]
     assert (paired["pairs"], paired["both_correct"], paired["b"], paired["c"], paired["both_wrong"]) == (3, 1, 0, 2, 0)
-    expected = statistics.mcnemar(0, 2)
+    expected = comparisons.mcnemar(0, 2)
     assert paired["mcnemar"] == {"statistic": None, "p_value": round(expected.p_value, 6), "method": "exact"}
     assert paired["undefined"] is None
 
@@ -235,26 +235,26 @@ def _size(person, **params):
 def test_the_sample_size_calculator_answers_as_the_statistics_do(world, qa):
     auditor = qa["auditor"]
     proportion = _size(auditor, kind="proportion", expected_accuracy=0.9, margin=0.05).json()
-    assert proportion["n"] == statistics.sample_size_for_proportion(0.9, 0.05) == 139
+    assert proportion["n"] == proportions.sample_size_for_proportion(0.9, 0.05) == 139
     finite = _size(auditor, kind="proportion", expected_accuracy=0.9, margin=0.03, confidence=0.99,
                    population=500).json()
-    assert finite["n"] == statistics.sample_size_for_proportion(0.9, 0.03, confidence=0.99, population=500)
+    assert finite["n"] == proportions.sample_size_for_proportion(0.9, 0.03, confidence=0.99, population=500)
     assert "finite population" in finite["method"]
 
     two = _size(auditor, kind="two_proportions", p1=0.9, p2=0.95).json()
-    expected = statistics.sample_size_two_proportions(0.9, 0.95)
+    expected = comparisons.sample_size_two_proportions(0.9, 0.95)
     assert (two["n1"], two["n2"], two["total"]) == (expected.n1, expected.n2, expected.n1 + expected.n2)
     assert two["inputs"] == {"p1": 0.9, "p2": 0.95, "alpha": 0.05, "power": 0.8, "ratio": 1.0}
     uneven = _size(auditor, kind="two_proportions", p1=0.9, p2=0.95, alpha=0.01, power=0.9, ratio=2).json()
-    expected = statistics.sample_size_two_proportions(0.9, 0.95, alpha=0.01, power=0.9, ratio=2)
+    expected = comparisons.sample_size_two_proportions(0.9, 0.95, alpha=0.01, power=0.9, ratio=2)
     assert (uneven["n1"], uneven["n2"]) == (expected.n1, expected.n2) and uneven["n2"] >= 2 * uneven["n1"] - 1
     same = _size(auditor, kind="two_proportions", p1=0.9, p2=0.9).json()
     assert same["n1"] is None and "no sample size detects a zero difference" in same["undefined"]
 
     power = _size(auditor, kind="power", p1=0.9, p2=0.95, n1=400).json()
-    assert power["power"] == round(statistics.power_two_proportions(0.9, 0.95, 400), 4)
+    assert power["power"] == round(comparisons.power_two_proportions(0.9, 0.95, 400), 4)
     uneven_power = _size(auditor, kind="power", p1=0.9, p2=0.95, n1=400, n2=200, alpha=0.1).json()
-    assert uneven_power["power"] == round(statistics.power_two_proportions(0.9, 0.95, 400, 200, alpha=0.1), 4)
+    assert uneven_power["power"] == round(comparisons.power_two_proportions(0.9, 0.95, 400, 200, alpha=0.1), 4)
 
 
 @pytest.mark.parametrize("params, field", [

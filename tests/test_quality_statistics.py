@@ -9,19 +9,21 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy import stats
 
-from trustops.quality.statistics import (
+from trustops.quality.stats.comparisons import (
     MCNEMAR_EXACT_BELOW,
-    Stratum,
     bootstrap_mean_difference_interval,
     mcnemar,
     newcombe_difference_interval,
     power_two_proportions,
-    precision_recall,
-    sample_size_for_proportion,
     sample_size_two_proportions,
-    stratified_accuracy,
     two_proportion_test,
     welch_test,
+)
+from trustops.quality.stats.proportions import (
+    Stratum,
+    precision_recall,
+    sample_size_for_proportion,
+    stratified_accuracy,
     wilson_interval,
 )
 

@@ -11,7 +11,7 @@ from trustops.console.views import console_page
 from trustops.insights import dashboard, monthly_quality, responses, selectors, wording
 from trustops.kernel import clock
 from trustops.kernel.errors import Invalid, NotFound
-from trustops.quality.rca_selectors import reads_quality_reports
+from trustops.quality.selectors import reads_quality_reports
 
 
 def _month(value: str) -> date:

@@ -10,15 +10,12 @@ from django.utils.safestring import mark_safe
 from trustops.insights import charts, monthly_quality, wording
 from trustops.kernel import clock
 from trustops.kernel.errors import NotFound
-from trustops.quality import analytics, report_selectors, trends
+from trustops.quality.calibration.selectors import calibration_agreement
 from trustops.quality.models import RcaStatus
-from trustops.quality.rca_selectors import (
-    is_overdue,
-    linked_audit_ids,
-    rcas_visible_to,
-    reads_quality_reports,
-)
-from trustops.quality.selectors import calibrations_visible_to
+from trustops.quality.rca.selectors import is_overdue, linked_audit_ids, rcas_visible_to
+from trustops.quality.reports import selectors as report_selectors
+from trustops.quality.reports import trends
+from trustops.quality.selectors import calibrations_visible_to, reads_quality_reports
 
 WINDOWS = (4, 12, 26)
 DEFAULT_WEEKS = 12
@@ -63,7 +60,7 @@ def build(viewer, *, weeks: int = DEFAULT_WEEKS) -> dict:
     for session_id, name, closed_at in (calibrations_visible_to(viewer).filter(closed_at__isnull=False)
                                         .order_by("-closed_at", "-pk").values_list("pk", "name", "closed_at")
                                         [:CALIBRATIONS]):
-        result = analytics.calibration_agreement(viewer, session_id)
+        result = calibration_agreement(viewer, session_id)
         calibrations.append({"name": name, "closed_at": closed_at, "units": result["units"],
                              "raters": result["raters"],
                              "coefficients": [{"name": label, "value": wording.coefficient(result[key]),

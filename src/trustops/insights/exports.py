@@ -10,7 +10,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from trustops.quality.trends import ERROR_TYPES
+from trustops.quality.reports.trends import ERROR_TYPES
 
 CSV_HEADER = ["section", "group", "metric", "value"]
 ACCURACY = ["audited", "correct", "accuracy", "wilson_low", "wilson_high"]

@@ -12,10 +12,12 @@ from trustops.identity import access
 from trustops.identity.roles import Role
 from trustops.kernel import clock
 from trustops.kernel.errors import Invalid, NotFound
-from trustops.quality import analytics, statistics, trends
+from trustops.quality.calibration.selectors import calibration_agreement
 from trustops.quality.models import ErrorType, RcaCategory, RcaStatus
-from trustops.quality.rca_selectors import linked_audit_counts, rcas_active_between, reads_quality_reports
-from trustops.quality.selectors import calibrations_visible_to
+from trustops.quality.rca.selectors import linked_audit_counts, rcas_active_between
+from trustops.quality.reports import trends
+from trustops.quality.selectors import calibrations_visible_to, reads_quality_reports
+from trustops.quality.stats import comparisons
 
 # Below this many audits, a group's accuracy is too uncertain to compare (the 95% Wilson interval around 90%
 # is then wider than ±10 points).
@@ -82,7 +84,7 @@ def comparison(groups: dict[str, dict[str, int]], overall: dict[str, int], label
     for name in sorted(groups, key=lambda g: (-sum(groups[g].values()), g)):
         row = {"group": name, "label": labels.get(name, name), **trends.accuracy_row(groups[name])}
         rest_n, rest_correct = total - row["audited"], total_correct - row["correct"]
-        interval = (statistics.newcombe_difference_interval(row["correct"], row["audited"], rest_correct, rest_n)
+        interval = (comparisons.newcombe_difference_interval(row["correct"], row["audited"], rest_correct, rest_n)
                     if row["audited"] and rest_n else None)
         difference = (row["correct"] / row["audited"] - rest_correct / rest_n) if interval else None
         row.update({"vs_rest": round(difference, 4) if difference is not None else None,
@@ -160,7 +162,7 @@ def _calibrations(viewer, start: datetime, end: datetime) -> list[dict]:
                 .order_by("closed_at", "pk").values_list("pk", "name", "closed_at"))
     rows = []
     for session_id, name, closed_at in sessions:
-        result = analytics.calibration_agreement(viewer, session_id)
+        result = calibration_agreement(viewer, session_id)
         rows.append({"calibration_id": session_id, "name": name, "closed_at": closed_at.isoformat(),
                      "units": result["units"], "raters": result["raters"],
                      **{k: result[k] for k in ("percent_agreement", "krippendorff_alpha", "fleiss_kappa", "gwet_ac1")},

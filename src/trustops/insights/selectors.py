@@ -4,8 +4,8 @@ from datetime import date
 
 from trustops.insights import monthly_quality, rendering
 from trustops.kernel.errors import NotFound
-from trustops.quality import report_selectors
-from trustops.quality.rca_selectors import reads_quality_reports
+from trustops.quality.reports import selectors as report_selectors
+from trustops.quality.selectors import reads_quality_reports
 
 
 @dataclass

@@ -4,9 +4,9 @@ from datetime import date
 from trustops.identity.roles import QA_LEAD_ROLES
 from trustops.insights import monthly_quality, rendering
 from trustops.kernel.errors import Forbidden
-from trustops.quality import report_selectors
 from trustops.quality.models import QualityReport
-from trustops.quality.services import reports
+from trustops.quality.reports import selectors as report_selectors
+from trustops.quality.reports import services as reports
 
 
 def keep_monthly_quality_report(*, month: date, actor=None, only_if_missing: bool = False) -> QualityReport:

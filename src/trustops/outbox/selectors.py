@@ -1,16 +1,15 @@
 """Reading the delivery log."""
+from trustops.identity import access
 from trustops.outbox.models import Delivery
-
-# Who reads the outbound webhook delivery log (endpoints, errors): operations leads.
-DELIVERY_LOG_ROLES = {"admin", "team_lead"}
 
 
 def may_see_deliveries(user) -> bool:
-    return user.is_authenticated and user.role in DELIVERY_LOG_ROLES and not user.is_vendor_staff
+    """Operations leads read the outbound webhook delivery log (identity/access.py)."""
+    return access.reads_delivery_log(user)
 
 
 def deliveries_visible_to(user, *, status: str | None = None, limit: int = 200):
-    """Newest first; nothing for people outside `DELIVERY_LOG_ROLES`."""
+    """Newest first; nothing for people who may not read the log."""
     if not may_see_deliveries(user):
         return []
     qs = Delivery.objects.select_related("message", "endpoint").order_by("-id")

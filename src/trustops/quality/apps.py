@@ -8,6 +8,6 @@ class QualityConfig(AppConfig):
     label = "quality"
 
     def ready(self):
-        from trustops.quality.golden import GoldenProvider  # its models can load only now
+        from trustops.quality.golden.selectors import GoldenProvider  # its models can load only now
 
         hooks.golden = GoldenProvider()

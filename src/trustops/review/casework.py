@@ -366,7 +366,7 @@ def view_account(*, actor, account_type: str, external_id: str):
 
 
 def open_golden_case(*, source: Case, queue: Queue, actor) -> Case:
-    """A golden item's case (quality/services/golden.py): a new report-review case on a resolved case's subject.
+    """A golden item's case (quality/golden/services.py): a new report-review case on a resolved case's subject.
 
     Runs inside the caller's transaction. It takes the source case's look (reported policy, severity, notice
     counts and source trust, hence a like priority), the span over which its notices arrived (shortened to a

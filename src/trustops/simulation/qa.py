@@ -11,7 +11,9 @@ from datetime import datetime, timedelta
 
 from trustops.kernel import clock
 from trustops.kernel.errors import DomainError
-from trustops.quality.services import audits, calibration, sampling
+from trustops.quality.audits import sampling
+from trustops.quality.audits import services as audits
+from trustops.quality.calibration import services as calibration
 from trustops.review.models import Case, CaseStatus, Decision
 from trustops.simulation import workforce
 from trustops.simulation.shifts import Month
@@ -197,7 +199,7 @@ class QualityMonth:
 
     def _rca(self) -> None:
         from trustops.quality.models import Audit
-        from trustops.quality.services import rca
+        from trustops.quality.rca import services as rca
 
         training = (Audit.objects.filter(pk__in=self.audit_ids, rca_category="human_training")
                     .exclude(error_type="correct"))

@@ -296,7 +296,7 @@ class Month:
     # ---- QA during the month: golden items and an experiment ----
 
     def _place_golden(self) -> None:
-        from trustops.quality.services import golden
+        from trustops.quality.golden import services as golden
 
         right = sorted({o.case_id for o in self.outcomes.values() if o.correct and not o.golden
                         and o.verdict in ("violation", "no_violation")} - self.golden_sources)
@@ -320,8 +320,8 @@ class Month:
             self.totals["golden_items"] += 1
 
     def _start_experiment(self) -> None:
+        from trustops.quality.experiments import services as experiments
         from trustops.quality.models import ExperimentAssignment
-        from trustops.quality.services import experiments
 
         lead = self.people[workforce.QA_LEAD]
         experiment = experiments.create_experiment(
@@ -337,7 +337,7 @@ class Month:
                              .values_list("reviewer__username", flat=True))
 
     def _finish_experiment(self) -> None:
-        from trustops.quality.services import experiments
+        from trustops.quality.experiments import services as experiments
 
         experiments.finish_experiment(actor=self.people[workforce.QA_LEAD], experiment_id=self.experiment_id)
         self.treatment = set()

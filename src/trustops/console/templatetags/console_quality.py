@@ -1,7 +1,7 @@
 """Whether the console offers someone the quality pages."""
 from django import template
 
-from trustops.quality.rca_selectors import reads_quality_reports
+from trustops.quality.selectors import reads_quality_reports
 
 register = template.Library()
 

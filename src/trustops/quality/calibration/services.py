@@ -7,8 +7,8 @@ from trustops.kernel import clock
 from trustops.kernel.errors import Conflict, Forbidden, Invalid, NotFound
 from trustops.ledger import services as ledger
 from trustops.policies import selectors as policies
+from trustops.quality.calibration.selectors import get_calibration
 from trustops.quality.models import CalibrationItem, CalibrationLabel, CalibrationSession
-from trustops.quality.selectors import get_calibration
 from trustops.review.selectors import cases_visible_to
 
 NO_VIOLATION = "no_violation"

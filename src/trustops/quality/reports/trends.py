@@ -20,9 +20,9 @@ from django.db.models.functions import Coalesce, TruncWeek
 
 from trustops.identity.models import User
 from trustops.policies.models import Policy
-from trustops.quality import statistics
 from trustops.quality.models import AuditStatus, AuditTask, ErrorType
 from trustops.quality.selectors import decisions_in_quality_scope
+from trustops.quality.stats import proportions
 from trustops.review.models import Appeal, Decision, Queue
 
 ERROR_TYPES = [e.value for e in ErrorType if e != ErrorType.CORRECT]
@@ -170,9 +170,9 @@ def population_estimate(by_stratum: dict[tuple, dict[str, int]]) -> dict | None:
     drawn = {(row["sample_id"], row["stratum"], row["inclusion_probability"]): row["n"] for row in (
         AuditTask.objects.filter(sample_id__in={key[0] for key in sampled})
         .values("sample_id", "stratum", "inclusion_probability").annotate(n=Count("id")))}
-    strata = [statistics.Stratum(population=round(drawn[key] / key[2]), audited=sum(by_type.values()),
+    strata = [proportions.Stratum(population=round(drawn[key] / key[2]), audited=sum(by_type.values()),
                                  correct=by_type.get(ErrorType.CORRECT, 0)) for key, by_type in sampled.items()]
-    estimate = statistics.stratified_accuracy(strata)
+    estimate = proportions.stratified_accuracy(strata)
     if estimate is None:
         return None
     return {**{k: round(v, 4) if isinstance(v, float) else v for k, v in estimate.as_dict().items()},
@@ -204,10 +204,10 @@ def weeks_between(date_from: datetime, date_to: datetime) -> list[date]:
 
 
 @lru_cache(maxsize=65_536)
-def wilson(correct: int, audited: int) -> statistics.Interval | None:
-    """`statistics.wilson_interval` at 95%, remembered: a report asks for the same few counts again and again,
+def wilson(correct: int, audited: int) -> proportions.Interval | None:
+    """`proportions.wilson_interval` at 95%, remembered: a report asks for the same few counts again and again,
     and each answer costs a normal quantile."""
-    return statistics.wilson_interval(correct, audited) if audited else None
+    return proportions.wilson_interval(correct, audited) if audited else None
 
 
 def proportion(correct: int, audited: int) -> dict:

@@ -11,23 +11,12 @@ from datetime import date
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from trustops.identity.roles import QUALITY_READER_ROLES, Role
 from trustops.kernel import clock
 from trustops.kernel.errors import NotFound
 from trustops.quality.models import Audit, RcaStatus, RootCauseAnalysis
-from trustops.quality.selectors import audits_visible_to
+from trustops.quality.selectors import audits_visible_to, reads_all_quality, reads_quality_reports
 
 RcaAudit = RootCauseAnalysis.audits.through
-
-
-def reads_all_quality(user) -> bool:
-    """QA, leads and analysts without a vendor: the people who read quality data beyond one vendor."""
-    return user.role in QUALITY_READER_ROLES and not user.is_vendor_staff
-
-
-def reads_quality_reports(user) -> bool:
-    """Quality readers and vendor managers: the people the dashboard and the monthly report are for."""
-    return reads_all_quality(user) or (user.role == Role.VENDOR_MANAGER and user.vendor_id is not None)
 
 
 def rcas_visible_to(user) -> QuerySet[RootCauseAnalysis]:

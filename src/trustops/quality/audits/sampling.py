@@ -16,9 +16,9 @@ from trustops.identity.roles import AUDITOR_ROLES, QA_LEAD_ROLES
 from trustops.kernel import clock
 from trustops.kernel.errors import Forbidden, Invalid
 from trustops.ledger import services as ledger
-from trustops.quality import statistics
 from trustops.quality.models import Audit, AuditTask, GoldenItem, Sample
 from trustops.quality.selectors import decisions_in_quality_scope
+from trustops.quality.stats import proportions
 from trustops.review.models import Decision
 
 STRATA = {"vendor": "reviewer__vendor__key", "team": "reviewer__team__key", "agent": "reviewer__username",
@@ -75,7 +75,7 @@ def _population(actor, request: SampleRequest):
                   verdict__in=["violation", "no_violation"], appeal_of__isnull=True)
           .exclude(pk__in=Audit.objects.values("decision_id"))
           .exclude(pk__in=AuditTask.objects.filter(status="open").values("decision_id"))
-          # Golden cases are judged against their known answer already (quality/golden.py).
+          # Golden cases are judged against their known answer already (quality/golden/).
           .exclude(case__in=GoldenItem.objects.values("case_id")))
     if request.queues:
         qs = qs.filter(queue__key__in=request.queues)
@@ -147,7 +147,7 @@ def draw_sample(*, actor, request: SampleRequest) -> Sample:
         targets = _allocate_fixed({k: len(g[True]) * request.oversample_factor + len(g[False])
                                    for k, g in groups.items()}, min(request.size, len(rows)))
     else:
-        targets = {k: statistics.sample_size_for_proportion(
+        targets = {k: proportions.sample_size_for_proportion(
             request.expected_accuracy, request.margin, confidence=request.confidence,
             population=len(g[True]) + len(g[False])) for k, g in groups.items()}
 

@@ -9,12 +9,13 @@ from datetime import datetime
 
 from django.db.models import QuerySet
 
-from trustops.identity.roles import AUDITOR_ROLES, QUALITY_READER_ROLES, REVIEWER_ROLES, Role
+from trustops.identity import access
+from trustops.identity.roles import AUDITOR_ROLES, REVIEWER_ROLES, Role
 from trustops.intake.selectors import reports_for_case, signals_for_case
-from trustops.quality import statistics
 from trustops.quality.errors import derive_error_type
 from trustops.quality.models import ErrorType, GoldenItem
 from trustops.quality.selectors import decisions_in_quality_scope
+from trustops.quality.stats import proportions
 from trustops.review.hooks import Disguise
 from trustops.review.models import OPEN_STATUSES, Decision
 
@@ -56,20 +57,15 @@ def withheld_golden_case_ids() -> QuerySet:
             .values("case_id"))
 
 
-def _reads_quality(user) -> bool:
-    return user.role in QUALITY_READER_ROLES and not user.is_vendor_staff
-
-
 def golden_items_visible_to(user) -> QuerySet[GoldenItem]:
     """Quality readers, within their cleared regions. Nobody else learns which cases are golden, and a quality
     reader who also takes cases (a team lead, a policy manager) sees a golden case only once it is decided."""
-    if not _reads_quality(user):
+    if not access.reads_quality(user):
         return GoldenItem.objects.none()
     qs = GoldenItem.objects.all()
     if user.role in REVIEWER_ROLES and user.role not in AUDITOR_ROLES:
         qs = qs.exclude(case__status__in=OPEN_STATUSES)
-    regions = user.region_codes()
-    return qs if regions is None else qs.filter(case__subject__region__in=regions)
+    return qs.filter(access.case_filter(user, "case__"))
 
 
 def golden_results_visible_to(user) -> QuerySet[Decision]:
@@ -77,7 +73,7 @@ def golden_results_visible_to(user) -> QuerySet[Decision]:
     vendor's reviewers' decisions. Reviewers and everyone else: none."""
     if user.role == Role.VENDOR_MANAGER and user.vendor_id:
         qs = decisions_in_quality_scope(user)
-    elif _reads_quality(user):
+    elif access.reads_quality(user):
         qs = decisions_in_quality_scope(user)
     else:
         return Decision.objects.none()
@@ -106,7 +102,7 @@ def results(decisions: QuerySet[Decision]) -> list[dict]:
 
 
 def _interval(correct: int, judged: int) -> tuple[float | None, float | None]:
-    bounds = statistics.wilson_interval(correct, judged) if judged else None
+    bounds = proportions.wilson_interval(correct, judged) if judged else None
     return (None, None) if bounds is None else (round(bounds.low, 4), round(bounds.high, 4))
 
 

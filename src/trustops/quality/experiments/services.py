@@ -14,7 +14,7 @@ from trustops.identity.roles import QA_LEAD_ROLES, REVIEWER_ROLES, Role
 from trustops.kernel import clock
 from trustops.kernel.errors import Conflict, Forbidden, Invalid, NotFound
 from trustops.ledger import services as ledger
-from trustops.quality.experiments import get_experiment
+from trustops.quality.experiments.selectors import get_experiment
 from trustops.quality.models import Experiment, ExperimentAssignment, ExperimentStatus
 from trustops.review.models import OPEN_STATUSES, CaseKind
 from trustops.review.selectors import cases_visible_to, queues_visible_to

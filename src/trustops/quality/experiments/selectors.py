@@ -10,11 +10,10 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
-from trustops.identity.roles import QUALITY_READER_ROLES
+from trustops.identity import access
 from trustops.kernel import clock
 from trustops.kernel.errors import Conflict, Invalid, NotFound
-from trustops.quality import statistics
-from trustops.quality.golden import golden_outcome
+from trustops.quality.golden.selectors import golden_outcome
 from trustops.quality.models import (
     Audit,
     CalibrationLabel,
@@ -24,6 +23,7 @@ from trustops.quality.models import (
     GoldenItem,
 )
 from trustops.quality.selectors import decisions_in_quality_scope
+from trustops.quality.stats import comparisons, proportions
 
 BOOTSTRAP_RESAMPLES = 10_000
 CALCULATOR_FIELDS = {"expected_accuracy", "margin", "confidence", "population", "p1", "p2", "alpha", "power",
@@ -32,7 +32,7 @@ CALCULATOR_FIELDS = {"expected_accuracy", "margin", "confidence", "population", 
 
 def experiments_visible_to(user) -> QuerySet[Experiment]:
     """Quality readers see every experiment; nobody else sees any (a reviewer must not learn their arm)."""
-    if user.role in QUALITY_READER_ROLES and not user.is_vendor_staff:
+    if access.reads_quality(user):
         return Experiment.objects.all()
     return Experiment.objects.none()
 
@@ -124,9 +124,7 @@ def _calibration_judgements(user, experiment: Experiment) -> dict[str, dict[int,
     labels = (CalibrationLabel.objects.filter(participant_id__in=list(arm_of), labelled_at__gte=start,
                                               labelled_at__lt=end)
               .exclude(item__benchmark_label=""))
-    regions = user.region_codes()
-    if regions is not None:
-        labels = labels.filter(item__case__subject__region__in=regions)
+    labels = labels.filter(access.case_filter(user, "item__case__"))
     out: dict[str, dict[int, list[bool]]] = defaultdict(lambda: defaultdict(list))
     for participant, subject_id, label, benchmark in labels.values_list(
             "participant_id", "item__case__subject_id", "label", "item__benchmark_label"):
@@ -137,7 +135,7 @@ def _calibration_judgements(user, experiment: Experiment) -> dict[str, dict[int,
 def _accuracy(judged: list[Judged], confidence: float) -> dict:
     known = [j for j in judged if j.correct is not None]
     correct = sum(j.correct for j in known)
-    interval = statistics.wilson_interval(correct, len(known), confidence) if known else None
+    interval = proportions.wilson_interval(correct, len(known), confidence) if known else None
     return {"judged": len(known), "correct": correct,
             "from_audits": sum(j.source == "audit" for j in known),
             "from_golden": sum(j.source == "golden" for j in known),
@@ -160,8 +158,8 @@ def _handle_summary(judged: list[Judged]) -> dict:
 def _compare_accuracy(arm: list[Judged], control: list[Judged], confidence: float) -> dict:
     x1, n1 = sum(bool(j.correct) for j in arm), sum(j.correct is not None for j in arm)
     x2, n2 = sum(bool(j.correct) for j in control), sum(j.correct is not None for j in control)
-    test = statistics.two_proportion_test(x1, n1, x2, n2)
-    interval = statistics.newcombe_difference_interval(x1, n1, x2, n2, confidence)
+    test = comparisons.two_proportion_test(x1, n1, x2, n2)
+    interval = comparisons.newcombe_difference_interval(x1, n1, x2, n2, confidence)
     if test is None:
         reason = "An arm has no judged decision (audit or golden item)."
     elif test.z is None:
@@ -177,8 +175,8 @@ def _compare_accuracy(arm: list[Judged], control: list[Judged], confidence: floa
 
 def _compare_handle_times(arm: list[Judged], control: list[Judged], confidence: float, seed: int) -> dict:
     first, second = _handle_times(arm), _handle_times(control)
-    welch = statistics.welch_test(first, second, confidence)
-    bootstrap = statistics.bootstrap_mean_difference_interval(first, second, confidence,
+    welch = comparisons.welch_test(first, second, confidence)
+    bootstrap = comparisons.bootstrap_mean_difference_interval(first, second, confidence,
                                                               resamples=BOOTSTRAP_RESAMPLES, seed=seed)
     undefined = {}
     if welch is None:
@@ -228,9 +226,9 @@ def _compare_paired(arm: dict[int, list[bool]], control: dict[int, list[bool]]) 
         else:
             neither += 1
     pairs = both + right_arm_only + right_control_only + neither
-    # b: the control right and the arm wrong; c: the reverse (statistics.mcnemar's convention, control first).
+    # b: the control right and the arm wrong; c: the reverse (comparisons.mcnemar's convention, control first).
     b, c = right_control_only, right_arm_only
-    test = statistics.mcnemar(b, c)
+    test = comparisons.mcnemar(b, c)
     if pairs == 0:
         reason = "No item was judged in both arms (same items: golden copies, calibration, re-reviews)."
     elif test is None:
@@ -258,9 +256,9 @@ def analysis(user, experiment_id: int, *, confidence: float = 0.95) -> dict:
              "decisions": len(judged.get(key, [])), "accuracy": _accuracy(judged.get(key, []), confidence),
              "handle_seconds": _handle_summary(judged.get(key, []))}
             for key, arm in zip(keys, experiment.arms)]
-    comparisons = []
+    against_control = []
     for key in keys[1:]:
-        comparisons.append({
+        against_control.append({
             "arm": key, "against": control,
             "accuracy": _compare_accuracy(judged.get(key, []), judged.get(control, []), confidence),
             "handle_seconds": _compare_handle_times(judged.get(key, []), judged.get(control, []), confidence,
@@ -270,7 +268,7 @@ def analysis(user, experiment_id: int, *, confidence: float = 0.95) -> dict:
         })
     return {"experiment_id": experiment.pk, "name": experiment.name, "unit": experiment.unit,
             "status": experiment.status, "window": {"from": start, "to": end}, "confidence": confidence,
-            "control": control, "arms": arms, "comparisons": comparisons,
+            "control": control, "arms": arms, "comparisons": against_control,
             "notes": ["Differences are arm minus control.",
                       "Accuracy counts decisions QA has judged: audits first, then golden items.",
                       "Paired figures use items (subjects) judged in both arms, by judged decisions and by "
@@ -306,7 +304,7 @@ def sample_size(kind: str, params: dict) -> dict:
         _require(params, "expected_accuracy", "margin")
         confidence = _given(params, "confidence", 0.95)
         population = params.get("population")
-        n = _calculate(statistics.sample_size_for_proportion, "margin", params["expected_accuracy"],
+        n = _calculate(proportions.sample_size_for_proportion, "margin", params["expected_accuracy"],
                        params["margin"], confidence=confidence, population=population)
         return {"kind": kind, "n": n, "inputs": {"expected_accuracy": params["expected_accuracy"],
                                                  "margin": params["margin"], "confidence": confidence,
@@ -317,7 +315,7 @@ def sample_size(kind: str, params: dict) -> dict:
         _require(params, "p1", "p2")
         inputs = {"p1": params["p1"], "p2": params["p2"], "alpha": _given(params, "alpha", 0.05),
                   "power": _given(params, "power", 0.8), "ratio": _given(params, "ratio", 1.0)}
-        sizes = _calculate(statistics.sample_size_two_proportions, "p1", inputs["p1"], inputs["p2"],
+        sizes = _calculate(comparisons.sample_size_two_proportions, "p1", inputs["p1"], inputs["p2"],
                            alpha=inputs["alpha"], power=inputs["power"], ratio=inputs["ratio"])
         return {"kind": kind, "n1": sizes.n1 if sizes else None, "n2": sizes.n2 if sizes else None,
                 "total": sizes.n1 + sizes.n2 if sizes else None, "inputs": inputs,
@@ -327,7 +325,7 @@ def sample_size(kind: str, params: dict) -> dict:
         _require(params, "p1", "p2", "n1")
         inputs = {"p1": params["p1"], "p2": params["p2"], "n1": params["n1"],
                   "n2": _given(params, "n2", params["n1"]), "alpha": _given(params, "alpha", 0.05)}
-        power = _calculate(statistics.power_two_proportions, "n1", inputs["p1"], inputs["p2"], inputs["n1"],
+        power = _calculate(comparisons.power_two_proportions, "n1", inputs["p1"], inputs["p2"], inputs["n1"],
                            inputs["n2"], alpha=inputs["alpha"])
         return {"kind": kind, "power": _round(power), "inputs": inputs,
                 "method": "Cohen's h with the normal power function, two-sided"}

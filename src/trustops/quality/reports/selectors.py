@@ -3,13 +3,14 @@ only quality readers whose own scope is the whole organisation may read it; ever
 fresh from their own scope."""
 from datetime import date
 
+from trustops.identity import access
 from trustops.quality.models import QualityReport
-from trustops.quality.rca_selectors import reads_all_quality
-from trustops.quality.services.reports import MONTHLY_QUALITY
+from trustops.quality.reports.services import MONTHLY_QUALITY
+from trustops.quality.selectors import reads_all_quality
 
 
 def reads_kept_reports(user) -> bool:
-    return reads_all_quality(user) and user.region_codes() is None
+    return reads_all_quality(user) and access.viewer(user).regions is None
 
 
 def kept_report(user, month: date, kind: str = MONTHLY_QUALITY) -> QualityReport | None:

@@ -1,14 +1,14 @@
-"""Quality figures: accuracy with intervals, a population estimate, precision/recall, calibration agreement.
+"""Accuracy from audits: per group with intervals, a population estimate, precision/recall per policy.
 
-Reads only, through the quality scope; the statistics themselves live in `statistics` and `agreement`.
+Reads only, through the quality scope; the statistics themselves live in `stats`.
 """
 from collections import defaultdict
 
 from django.db.models import Count, Q
 
-from trustops.quality import agreement, statistics
-from trustops.quality.models import AuditTask, CalibrationLabel, ErrorType
-from trustops.quality.selectors import audits_visible_to, decisions_in_quality_scope, get_calibration
+from trustops.quality.models import AuditTask, ErrorType
+from trustops.quality.selectors import audits_visible_to, decisions_in_quality_scope
+from trustops.quality.stats import proportions
 from trustops.review.models import Appeal
 
 GROUPS = {"vendor": "decision__reviewer__vendor__key", "team": "decision__reviewer__team__key",
@@ -19,7 +19,7 @@ ERROR_TYPES = [e.value for e in ErrorType]
 
 
 def _interval(correct: int, audited: int):
-    bounds = statistics.wilson_interval(correct, audited) if audited else None
+    bounds = proportions.wilson_interval(correct, audited) if audited else None
     return (None, None) if bounds is None else (round(bounds[0], 4), round(bounds[1], 4))
 
 
@@ -91,10 +91,10 @@ def population_estimate(audits) -> dict | None:
     for t in tasks:
         key = (t["sample_id"], t["stratum"], t["inclusion_probability"])
         population = round(drawn[key] / t["inclusion_probability"])
-        strata.append(statistics.Stratum(population=population, audited=t["audited"], correct=t["correct"]))
+        strata.append(proportions.Stratum(population=population, audited=t["audited"], correct=t["correct"]))
     if not strata:
         return None
-    estimate = statistics.stratified_accuracy(strata)
+    estimate = proportions.stratified_accuracy(strata)
     if estimate is None:
         return None
     return {**{k: _round(v) if isinstance(v, float) else v for k, v in estimate.as_dict().items()},
@@ -120,53 +120,10 @@ def precision_recall_by_policy(audits) -> list[dict]:
     rows = []
     for policy in sorted(tally):
         t = tally[policy]
-        pr = statistics.precision_recall(t["tp"], t["fp"], t["fn"])
+        pr = proportions.precision_recall(t["tp"], t["fp"], t["fn"])
         rows.append({"policy": policy, **t, "precision": pr.precision, "recall": pr.recall})
     return rows
 
 
-def calibration_agreement(user, session_id: int) -> dict:
-    session = get_calibration(user, session_id)
-    items = list(session.items.order_by("case_id"))
-    raters = sorted(session.participants.values_list("username", flat=True))
-    labels: dict[tuple[int, str], str] = {}
-    for item_id, username, label in CalibrationLabel.objects.filter(item__session=session).values_list(
-            "item_id", "participant__username", "label"):
-        labels[(item_id, username)] = label
-    table = [[labels.get((item.pk, r)) for r in raters] for item in items]
-    # Gwet's AC1 counts the categories actually used; a form of every policy code would inflate it.
-    report = agreement.report(table, raters)
-    coefficients = report.coefficients()
-    item_rows = []
-    for item, row, summary in zip(items, table, report.items):
-        item_rows.append({"item": item.case_id, "agreement": _round(summary.agreement),
-                          "consensus": summary.consensus, "labels": sum(label is not None for label in row),
-                          "benchmark": item.benchmark_label or None,
-                          # Reviewers who disagree on the same content usually point at unclear policy text.
-                          "likely_policy_ambiguity": summary.agreement is not None
-                          and summary.agreement < AMBIGUITY_BELOW})
-    return {
-        "calibration_id": session.pk, "closed": session.closed_at is not None,
-        "units": len(items), "raters": len(raters),
-        **{name: _round(coefficients[name]) for name in ("percent_agreement", "krippendorff_alpha",
-                                                         "fleiss_kappa", "gwet_ac1")},
-        "pairwise_cohen_kappa": {pair: _round(v) for pair, v in coefficients["pairwise_cohen_kappa"].items()},
-        "undefined": coefficients["reasons"],
-        "items": item_rows,
-        "participants": [{"username": p.rater, "alignment": _round(p.alignment), "units": p.units,
-                          "benchmark_accuracy": _benchmark_accuracy(items, labels, p.rater)}
-                         for p in report.participants],
-    }
-
-
-AMBIGUITY_BELOW = 0.6
-
-
 def _round(value):
     return None if value is None else round(value, 4)
-
-
-def _benchmark_accuracy(items, labels, rater) -> float | None:
-    judged = [(labels.get((i.pk, rater)), i.benchmark_label) for i in items if i.benchmark_label]
-    judged = [(given, right) for given, right in judged if given is not None]
-    return round(sum(g == r for g, r in judged) / len(judged), 4) if judged else None

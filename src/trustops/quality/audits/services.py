@@ -8,6 +8,7 @@ from trustops.kernel import clock
 from trustops.kernel.errors import Conflict, Forbidden, Invalid, NotFound
 from trustops.ledger import services as ledger
 from trustops.policies import selectors as policies
+from trustops.quality.audits.selectors import get_audit, get_dispute
 from trustops.quality.errors import derive_error_type
 from trustops.quality.models import (
     Audit,
@@ -18,7 +19,7 @@ from trustops.quality.models import (
     RcaCategory,
     TaskStatus,
 )
-from trustops.quality.selectors import decisions_in_quality_scope, get_audit, get_dispute
+from trustops.quality.selectors import decisions_in_quality_scope
 
 
 @dataclass

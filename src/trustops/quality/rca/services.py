@@ -15,7 +15,7 @@ from trustops.kernel import clock
 from trustops.kernel.errors import Conflict, Forbidden, Invalid, NotFound
 from trustops.ledger import services as ledger
 from trustops.quality.models import Audit, RcaCategory, RcaStatus, RootCauseAnalysis
-from trustops.quality.rca_selectors import RcaAudit, get_rca
+from trustops.quality.rca.selectors import RcaAudit, get_rca
 from trustops.quality.selectors import audits_visible_to
 
 MAX_LINKED_AUDITS = 5000

@@ -1,0 +1,1 @@
+"""Audits: drawing samples of decisions, auditing them, and the dispute → arbitration path."""

@@ -1,0 +1,1 @@
+"""Calibration sessions: several reviewers label the same items, and how far they agree."""

@@ -1,0 +1,1 @@
+"""Experiments: arms compared by reviewer or by item, their analysis, and the sample-size calculator."""

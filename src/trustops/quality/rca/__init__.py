@@ -1,0 +1,1 @@
+"""Root-cause analyses: why errors happen, the corrective action, its owner and due date."""

@@ -1,1 +1,0 @@
-"""Quality writers: sampling, audits and disputes, calibration sessions."""

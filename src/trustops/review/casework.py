@@ -321,7 +321,6 @@ def bulk_decide(*, actor, selection: BulkSelection, decision: DecisionInput, dry
     results = []
     # Every case first (in id order), then their owner accounts (penalties.lock_accounts): the order single
     # decisions take them in, so a bulk decision and a reviewer deciding one of its creators never deadlock.
-    from trustops.enforcement.services import penalties
     locked_cases = list(Case.objects.select_for_update(of=("self",)).select_related("subject", "subject__owner", "queue")
                         .filter(pk__in=[c.pk for c in targets]).order_by("id"))
     if decision.verdict == Verdict.VIOLATION:

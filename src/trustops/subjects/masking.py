@@ -54,7 +54,9 @@ def _words(key: str) -> list[str]:
 def is_personal(key: str) -> bool:
     """Whether a key, on its own, names personal data (rule 3)."""
     words = _words(key)
-    return "_".join(words) in PERSONAL_KEYS or any(w in PERSONAL_WORDS for w in words)
+    singular = [w[:-1] if w.endswith("s") and len(w) > 3 else w for w in words]   # devices, emails, phones
+    return ("_".join(words) in PERSONAL_KEYS or "_".join(singular) in PERSONAL_KEYS
+            or any(w in PERSONAL_WORDS for w in (*words, *singular)))
 
 
 @dataclass(frozen=True)

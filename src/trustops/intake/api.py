@@ -8,6 +8,7 @@ from trustops.identity.auth import scope
 from trustops.intake import services
 from trustops.intake.schemas import BatchOut, ReportBatchIn, ReportIn, ReportOut, SignalIn, SignalOut
 from trustops.kernel.errors import PayloadTooLarge
+from trustops.kernel.inputs import validate_item_by_item
 
 router = Router(tags=["intake"])
 
@@ -19,6 +20,9 @@ def post_report(request, body: ReportIn):
     if outcome.error:
         raise outcome.error
     return Status(outcome.status, outcome.body)
+
+
+validate_item_by_item("post_report_batch", field="reports")   # the URL name Ninja gives the view
 
 
 @router.post("/reports/batch", response=BatchOut, auth=scope("reports:write"),

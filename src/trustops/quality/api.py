@@ -6,6 +6,7 @@ from ninja.responses import Status
 from pydantic import Field
 
 from trustops.identity.auth import scope
+from trustops.kernel.inputs import Id, Moment
 from trustops.quality import analytics, selectors
 from trustops.quality.services import audits, calibration, sampling
 
@@ -15,8 +16,8 @@ Stratum = Literal["vendor", "team", "agent", "queue", "policy"]
 
 
 class SampleIn(Schema):
-    period_start: datetime
-    period_end: datetime
+    period_start: Moment
+    period_end: Moment
     strata: list[Stratum] = []
     size: int | None = Field(default=None, ge=1)
     margin: float | None = Field(default=None, gt=0, lt=0.5)
@@ -28,7 +29,7 @@ class SampleIn(Schema):
     teams: list[str] = []
     agents: list[str] = []
     policies: list[str] = []
-    oversample_new_agents_days: int | None = Field(default=None, ge=1)
+    oversample_new_agents_days: int | None = Field(default=None, ge=1, le=36_500)
     oversample_below_accuracy: float | None = Field(default=None, gt=0, lt=1)
     oversample_factor: float = Field(default=2.0, ge=1, le=10)
     auditors: list[str] = []
@@ -86,7 +87,7 @@ def list_tasks(request, q: Query[TaskQuery]):
 
 
 @router.get("/qa/tasks/{task_id}", response=TaskOut, auth=scope("quality:read"))
-def read_task(request, task_id: int):
+def read_task(request, task_id: Id):
     return _task_out(selectors.get_task(request.auth, task_id))
 
 
@@ -143,7 +144,7 @@ def _dispute_out(dispute) -> dict:
 
 @router.post("/qa/audits/{audit_id}/disputes", response={201: DisputeOut}, auth=scope("quality:write"),
              summary="The reviewer (or their vendor manager) disputes an audit")
-def post_dispute(request, audit_id: int, body: DisputeIn):
+def post_dispute(request, audit_id: Id, body: DisputeIn):
     return Status(201, _dispute_out(audits.raise_dispute(actor=request.auth, audit_id=audit_id, reason=body.reason)))
 
 
@@ -157,7 +158,7 @@ class ArbitrationIn(Schema):
 
 @router.post("/qa/disputes/{dispute_id}/arbitration", response=DisputeOut, auth=scope("quality:write"),
              summary="A QA lead upholds or revises the disputed audit")
-def post_arbitration(request, dispute_id: int, body: ArbitrationIn):
+def post_arbitration(request, dispute_id: Id, body: ArbitrationIn):
     judgement = (audits.Judgement(body.correct_verdict, body.correct_policy, body.correct_actions)
                  if body.correct_verdict else None)
     return _dispute_out(audits.arbitrate(actor=request.auth, dispute_id=dispute_id, outcome=body.outcome,
@@ -166,8 +167,8 @@ def post_arbitration(request, dispute_id: int, body: ArbitrationIn):
 
 class AccuracyQuery(Schema):
     group_by: Literal["vendor", "team", "agent", "queue", "policy"] = "vendor"
-    date_from: datetime | None = Field(default=None, alias="from")
-    date_to: datetime | None = Field(default=None, alias="to")
+    date_from: Moment | None = Field(default=None, alias="from")
+    date_to: Moment | None = Field(default=None, alias="to")
 
 
 @router.get("/qa/accuracy", auth=scope("quality:read"),
@@ -211,25 +212,25 @@ class LabelIn(Schema):
 
 @router.post("/calibrations/{calibration_id}/labels", response={201: dict}, auth=scope("quality:write"),
              summary="A participant labels one item (a policy code or no_violation); labelling again replaces it")
-def post_label(request, calibration_id: int, body: LabelIn):
+def post_label(request, calibration_id: Id, body: LabelIn):
     row = calibration.submit_label(actor=request.auth, session_id=calibration_id, case_id=body.item, label=body.label)
     return Status(201, {"item": body.item, "label": row.label})
 
 
 class CloseIn(Schema):
-    benchmarks: dict[int, str] = {}
+    benchmarks: dict[Id, str] = {}
 
 
 @router.post("/calibrations/{calibration_id}/close", response=CalibrationOut, auth=scope("quality:write"),
              summary="A QA lead closes the session, optionally with the benchmark answer per item")
-def post_close(request, calibration_id: int, body: CloseIn | None = None):
+def post_close(request, calibration_id: Id, body: CloseIn | None = None):
     return _calibration_out(calibration.close_session(actor=request.auth, session_id=calibration_id,
                                                       benchmarks=body.benchmarks if body else None))
 
 
 @router.get("/calibrations/{calibration_id}/agreement", auth=scope("quality:read"),
             summary="Agreement coefficients; undefined ones are null with the reason")
-def read_agreement(request, calibration_id: int):
+def read_agreement(request, calibration_id: Id):
     return analytics.calibration_agreement(request.auth, calibration_id)
 
 

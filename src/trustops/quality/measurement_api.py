@@ -7,6 +7,7 @@ from ninja.responses import Status
 from pydantic import Field
 
 from trustops.identity.auth import scope
+from trustops.kernel.inputs import Id, Moment
 from trustops.quality import experiments, golden
 from trustops.quality.services import experiments as experiment_services
 from trustops.quality.services import golden as golden_services
@@ -76,21 +77,21 @@ def post_experiment(request, body: ExperimentIn):
 
 
 @router.get("/qa/experiments/{experiment_id}", response=ExperimentOut, auth=scope("quality:read"))
-def read_experiment(request, experiment_id: int):
+def read_experiment(request, experiment_id: Id):
     return _experiment_out(experiments.get_experiment(request.auth, experiment_id))
 
 
 @router.post("/qa/experiments/{experiment_id}/start", response=ExperimentOut, auth=scope("quality:write"),
              summary="Start: assign the given reviewers (usernames) or items (case ids) to arms, balanced and "
                      "reproducible by the experiment's seed")
-def start_experiment(request, experiment_id: int, body: StartIn):
+def start_experiment(request, experiment_id: Id, body: StartIn):
     experiment_services.start_experiment(actor=request.auth, experiment_id=experiment_id,
                                          reviewers=body.reviewers, case_ids=body.items)
     return _experiment_out(experiments.get_experiment(request.auth, experiment_id))
 
 
 @router.post("/qa/experiments/{experiment_id}/finish", response=ExperimentOut, auth=scope("quality:write"))
-def finish_experiment(request, experiment_id: int):
+def finish_experiment(request, experiment_id: Id):
     experiment_services.finish_experiment(actor=request.auth, experiment_id=experiment_id)
     return _experiment_out(experiments.get_experiment(request.auth, experiment_id))
 
@@ -103,7 +104,7 @@ class AnalysisQuery(Schema):
             summary="Per arm: accuracy (audits and golden items) with Wilson intervals and handle time; against "
                     "the control: two-proportion test, Newcombe interval, Welch and bootstrap for handle time, "
                     "McNemar on items both arms judged. Undefined figures are null with the reason")
-def read_analysis(request, experiment_id: int, q: Query[AnalysisQuery]):
+def read_analysis(request, experiment_id: Id, q: Query[AnalysisQuery]):
     return experiments.analysis(request.auth, experiment_id, confidence=q.confidence)
 
 
@@ -198,8 +199,8 @@ def list_golden_items(request, q: Query[GoldenListQuery]):
 
 class GoldenAccuracyQuery(Schema):
     group_by: Literal["agent", "vendor"] = "agent"
-    date_from: datetime | None = Field(default=None, alias="from")
-    date_to: datetime | None = Field(default=None, alias="to")
+    date_from: Moment | None = Field(default=None, alias="from")
+    date_to: Moment | None = Field(default=None, alias="to")
 
 
 @router.get("/qa/golden-accuracy", auth=scope("quality:read"),

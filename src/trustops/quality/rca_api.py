@@ -7,6 +7,7 @@ from ninja.responses import Status
 from pydantic import Field
 
 from trustops.identity.auth import scope
+from trustops.kernel.inputs import Id, Moment
 from trustops.kernel import clock
 from trustops.kernel.errors import Invalid
 from trustops.quality import rca_selectors, trends
@@ -23,8 +24,8 @@ DEFAULT_WEEKS = 12
 # ---- trends and Pareto -------------------------------------------------------------------------------------
 
 class RangeQuery(Schema):
-    date_from: datetime | None = Field(default=None, alias="from", description="Start (inclusive); default: 12 weeks before `to`")
-    date_to: datetime | None = Field(default=None, alias="to", description="End (exclusive); default: now")
+    date_from: Moment | None = Field(default=None, alias="from", description="Start (inclusive); default: 12 weeks before `to`")
+    date_to: Moment | None = Field(default=None, alias="to", description="End (exclusive); default: now")
 
 
 class TrendQuery(RangeQuery):
@@ -111,7 +112,7 @@ class RcaListQuery(Schema):
     category: Category | None = None
     owner: str | None = None
     overdue: bool | None = None
-    audit_id: int | None = None
+    audit_id: Id | None = None
     limit: int = Field(default=100, ge=1, le=500)
 
 
@@ -147,13 +148,13 @@ def list_rcas(request, q: Query[RcaListQuery]):
 
 
 @router.get("/qa/rcas/{rca_id}", response=RcaOut, auth=scope("quality:read"))
-def read_rca(request, rca_id: int):
+def read_rca(request, rca_id: Id):
     return _one(request.auth, rca_id)
 
 
 @router.patch("/qa/rcas/{rca_id}", response=RcaOut, auth=scope("quality:write"),
               summary="Change an open RCA; `audit_ids` replaces the linked audits you can see")
-def patch_rca(request, rca_id: int, body: RcaPatch):
+def patch_rca(request, rca_id: Id, body: RcaPatch):
     rca_services.update_rca(actor=request.auth, rca_id=rca_id,
                             fields=rca_services.RcaFields(**body.dict(exclude_unset=True)))
     return _one(request.auth, rca_id)
@@ -161,6 +162,6 @@ def patch_rca(request, rca_id: int, body: RcaPatch):
 
 @router.post("/qa/rcas/{rca_id}/status", response=RcaOut, auth=scope("quality:write"),
              summary="QA or the RCA's owner moves it: open, in_progress, done (or back, to reopen it)")
-def post_rca_status(request, rca_id: int, body: RcaStatusIn):
+def post_rca_status(request, rca_id: Id, body: RcaStatusIn):
     rca_services.set_rca_status(actor=request.auth, rca_id=rca_id, status=body.status, note=body.note)
     return _one(request.auth, rca_id)

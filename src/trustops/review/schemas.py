@@ -2,6 +2,8 @@ from datetime import datetime
 
 from ninja import Schema
 
+from trustops.kernel.inputs import Seconds
+
 from trustops.subjects.schemas import SubjectOut, subject_out
 
 
@@ -110,7 +112,7 @@ class DecisionIn(Schema):
     policy: str | None = None
     actions: list[str] | None = None
     rationale: str
-    handle_seconds: int | None = None
+    handle_seconds: Seconds | None = None
 
 
 class EnforcementOut(Schema):

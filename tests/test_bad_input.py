@@ -127,6 +127,14 @@ def test_ids_in_queries_and_object_keys_beyond_64_bits_are_refused(admin):
     refused(admin.post("/api/v1/calibrations/1/close", {"benchmarks": {TOO_BIG: "no_violation"}}), 422)
 
 
+@pytest.mark.parametrize("limit", [TOO_BIG, "-1", "0"])
+def test_page_sizes_out_of_any_range_are_clamped_or_refused_never_a_failure(world, admin, limit):
+    assert admin.get("/api/v1/cases", limit=limit).status_code == 200
+    world.report(subject=world.subject(type="user", owner=False, **{"external_id": "u-limits"}))
+    assert admin.get("/api/v1/subjects/user/u-limits/events", limit=limit).status_code == 200
+    assert admin.get("/api/v1/qa/tasks", limit=limit).status_code == 422
+
+
 def test_a_negative_or_oversized_handle_time_is_refused_and_nothing_is_decided(world, quiet_api):
     moderator = world.moderator()
     world.report(subject=world.subject(region="US"))

@@ -40,8 +40,10 @@ class TrustopsApi(NinjaAPI):
         for operations in schema["paths"].values():
             for operation in operations.values():
                 responses = operation.setdefault("responses", {})
+                declared = {str(status) for status in responses}
                 for status, description in ERROR_STATUSES.items():
-                    responses.setdefault(status, {"description": description, "content": error})
+                    if str(status) not in declared:   # an operation's own description of a status wins
+                        responses[status] = {"description": description, "content": error}
         return schema
 
 

@@ -22,10 +22,10 @@ def post_report(request, body: ReportIn):
     return Status(outcome.status, outcome.body)
 
 
-validate_item_by_item("post_report_batch", field="reports")   # the URL name Ninja gives the view
+validate_item_by_item("report_batch", field="reports")
 
 
-@router.post("/reports/batch", response=BatchOut, auth=scope("reports:write"),
+@router.post("/reports/batch", response=BatchOut, auth=scope("reports:write"), url_name="report_batch",
              summary="Send 1 to 1,000 reports; each item succeeds or fails on its own")
 def post_report_batch(request, body: ReportBatchIn):
     limit = settings.TRUSTOPS["INTAKE_BATCH_MAX"]

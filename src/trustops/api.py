@@ -9,6 +9,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from trustops.enforcement.api import router as enforcement_router
 from trustops.intake.api import router as intake_router
 from trustops.kernel.errors import DomainError
+from trustops.kernel.inputs import StrictJsonParser
 from trustops.policies.api import router as policies_router
 from trustops.quality.api import router as quality_router
 from trustops.review.api import router as review_router
@@ -16,11 +17,41 @@ from trustops.subjects.api import router as subjects_router
 
 log = logging.getLogger(__name__)
 
-api = NinjaAPI(
+ERROR_SCHEMA = {
+    "title": "Error", "type": "object", "required": ["error"],
+    "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {
+        "code": {"type": "string", "description": "Machine-readable, e.g. invalid_field, not_found"},
+        "message": {"type": "string"},
+        "field": {"type": "string", "description": "The offending field's dotted path, when there is one"},
+        "details": {"type": "object"}}}},
+}
+# Every operation may answer with these; each is documented once here rather than beside every endpoint.
+ERROR_STATUSES = {400: "Malformed request", 401: "Missing or invalid bearer token",
+                  403: "The token lacks the scope, or the caller the role", 404: "Not found, or not visible",
+                  409: "Conflicts with the current state", 413: "Too large",
+                  422: "Invalid input, with the field's path", 503: "Busy: send again (see Retry-After)"}
+
+
+class TrustopsApi(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+        error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                declared = {str(status) for status in responses}
+                for status, description in ERROR_STATUSES.items():
+                    if str(status) not in declared:   # an operation's own description of a status wins
+                        responses[status] = {"description": description, "content": error}
+        return schema
+
+
+api = TrustopsApi(
     title="trustops API", version="1", urls_namespace="api",
     description="Reports and signals in; cases, queues, subjects, policies and the ledger out. "
                 "Authenticate with `Authorization: Bearer <token>`.",
-    docs_url="/docs", openapi_url="/openapi.json",
+    docs_url="/docs", openapi_url="/openapi.json", parser=StrictJsonParser(),
 )
 
 
@@ -71,6 +102,8 @@ def on_not_found(request, exc):
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
     code = {400: "bad_request", 405: "method_not_allowed", 413: "payload_too_large"}.get(exc.status_code, "error")
+    if isinstance(exc.__cause__, DomainError):   # the parser refused a value it could read
+        return on_domain_error(request, exc.__cause__)
     if exc.status_code == 400 and str(exc).startswith("Cannot parse request body"):
         code = "malformed_json"
     return _error(request, exc.status_code, code, str(exc))

@@ -37,6 +37,12 @@ def _next_url(request) -> str:
     return resolve_url(settings.LOGIN_REDIRECT_URL)
 
 
+def _device_id(raw: str | None) -> int:
+    """The device the enrolment form names; a value that names no device becomes 0, which none has."""
+    raw = (raw or "").strip()
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 18 else 0
+
+
 def _grouped(secret: str) -> str:
     return " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
 
@@ -58,7 +64,7 @@ def second_factor(request):
             if enrolled:
                 device = identity.verify_totp(user=user, code=code)
             else:
-                device = identity.confirm_totp_device(user=user, device_id=int(request.POST.get("device", 0) or 0),
+                device = identity.confirm_totp_device(user=user, device_id=_device_id(request.POST.get("device")),
                                                       code=code)
         except DomainError as refused:
             error = refused

@@ -8,6 +8,7 @@ from trustops.identity.models import ApiToken, Team, User, Vendor
 from trustops.identity.roles import SCOPES, Role, default_scopes
 from trustops.kernel import clock
 from trustops.kernel.errors import Conflict, Invalid, NotFound
+from trustops.kernel.inputs import INT64_MAX
 from trustops.ledger import services as ledger
 
 
@@ -145,7 +146,8 @@ def _check_code(user: User, code: str, *, confirmed: bool, device_id: int | None
     with transaction.atomic():
         devices = _totp_devices(user, confirmed=confirmed).select_for_update()
         if device_id is not None:
-            devices = devices.filter(pk=device_id)
+            # An id beyond any row's range names no device (and the database could not even compare it).
+            devices = devices.filter(pk=device_id) if 0 < device_id <= INT64_MAX else devices.none()
         devices = list(devices)
         if not devices:
             raise NotFound("totp_device_not_found", "No authenticator is waiting for confirmation; start again.")

@@ -8,6 +8,7 @@ from trustops.identity.auth import scope
 from trustops.intake import services
 from trustops.intake.schemas import BatchOut, ReportBatchIn, ReportIn, ReportOut, SignalIn, SignalOut
 from trustops.kernel.errors import PayloadTooLarge
+from trustops.kernel.inputs import validate_item_by_item
 
 router = Router(tags=["intake"])
 
@@ -21,7 +22,10 @@ def post_report(request, body: ReportIn):
     return Status(outcome.status, outcome.body)
 
 
-@router.post("/reports/batch", response=BatchOut, auth=scope("reports:write"),
+validate_item_by_item("report_batch", field="reports")
+
+
+@router.post("/reports/batch", response=BatchOut, auth=scope("reports:write"), url_name="report_batch",
              summary="Send 1 to 1,000 reports; each item succeeds or fails on its own")
 def post_report_batch(request, body: ReportBatchIn):
     limit = settings.TRUSTOPS["INTAKE_BATCH_MAX"]

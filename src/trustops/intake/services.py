@@ -14,6 +14,7 @@ from trustops.intake.schemas import ReportIn, SignalIn, SubjectIn
 from trustops.kernel import bulk, clock
 from trustops.kernel.canonical import digest
 from trustops.kernel.errors import Busy, Conflict, DomainError, Invalid
+from trustops.kernel.inputs import refuse_unstorable
 from trustops.ledger import services as ledger
 from trustops.outbox import services as outbox
 from trustops.policies import selectors as policies
@@ -106,9 +107,14 @@ def submit_reports(*, submitter, items: list) -> list[Outcome]:
     valid: list[tuple[int, ReportIn, str]] = []
     for index, raw in enumerate(items):
         try:
+            if not isinstance(raw, ReportIn):
+                refuse_unstorable(raw)   # the body's parser left batch items to be judged one by one
             item = raw if isinstance(raw, ReportIn) else ReportIn.model_validate(raw)
         except ValidationError as error:
             outcomes[index] = Outcome(422, error=validation_error(error))
+            continue
+        except Invalid as error:
+            outcomes[index] = Outcome(422, error=error)
             continue
         if item.reason not in catalogue:
             outcomes[index] = Outcome(422, error=Invalid("unknown_policy", f"No active policy {item.reason!r}.",

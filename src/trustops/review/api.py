@@ -5,6 +5,7 @@ from ninja.responses import Status
 
 from trustops.identity.auth import scope
 from trustops.kernel.errors import Invalid, NotFound
+from trustops.kernel.inputs import Id
 from trustops.ledger.schemas import TimelineOut
 from trustops.review import appeals, casework, selectors
 from trustops.review.schemas import (
@@ -51,7 +52,7 @@ def list_cases(request, q: Query[CaseQuery]):
 
 
 @router.get("/cases/{case_id}", response=CaseOut, auth=scope("cases:read"))
-def read_case(request, case_id: int):
+def read_case(request, case_id: Id):
     case = selectors.get_case(request.auth, case_id)
     return _shown(case, request.auth)
 
@@ -82,19 +83,19 @@ def claim(request, queue_key: str):
 
 
 @router.post("/cases/{case_id}/renew", response=LeaseOut, auth=scope("cases:write"))
-def renew(request, case_id: int):
+def renew(request, case_id: Id):
     return _lease(casework.renew(actor=request.auth, case_id=case_id))
 
 
 @router.post("/cases/{case_id}/release", response=LeaseOut, auth=scope("cases:write"),
              summary="Give the case back to its queue; with skip, it is not offered to you again")
-def release(request, case_id: int, body: ReleaseIn | None = None):
+def release(request, case_id: Id, body: ReleaseIn | None = None):
     return _lease(casework.release(actor=request.auth, case_id=case_id, skip=bool(body and body.skip)))
 
 
 @router.post("/cases/{case_id}/decision", response=DecisionOut, auth=scope("cases:write"),
              summary="Decide the case you hold (409 if the lease was lost or the version is stale)")
-def decide(request, case_id: int, body: DecisionIn):
+def decide(request, case_id: Id, body: DecisionIn):
     return casework.decide(actor=request.auth, case_id=case_id, version=body.version, decision=casework.DecisionInput(
         verdict=body.verdict, rationale=body.rationale, policy=body.policy, actions=body.actions,
         handle_seconds=body.handle_seconds))
@@ -102,7 +103,7 @@ def decide(request, case_id: int, body: DecisionIn):
 
 @router.post("/cases/{case_id}/escalate", response=LeaseOut, auth=scope("cases:write"),
              summary="Move the case to a higher-tier queue")
-def escalate(request, case_id: int, body: EscalateIn):
+def escalate(request, case_id: Id, body: EscalateIn):
     return _lease(casework.escalate(actor=request.auth, case_id=case_id, to_queue=body.to_queue, reason=body.reason))
 
 

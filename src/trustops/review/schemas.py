@@ -4,6 +4,7 @@ from ninja import Schema
 from pydantic import Field
 
 from trustops.identity import access
+from trustops.kernel.inputs import Seconds
 from trustops.subjects.schemas import SubjectOut, subject_out
 
 
@@ -112,7 +113,7 @@ class DecisionIn(Schema):
     policy: str | None = None
     actions: list[str] | None = None
     rationale: str
-    handle_seconds: int | None = None
+    handle_seconds: Seconds | None = None
 
 
 class EnforcementOut(Schema):

@@ -1,5 +1,4 @@
 """API for audit samples, audit tasks, audits, disputes and arbitration."""
-from datetime import datetime
 from typing import Literal
 
 from ninja import Query, Router, Schema
@@ -7,6 +6,7 @@ from ninja.responses import Status
 from pydantic import Field
 
 from trustops.identity.auth import scope
+from trustops.kernel.inputs import Id, Moment
 from trustops.quality.audits import sampling, selectors, services
 
 router = Router(tags=["quality"])
@@ -15,8 +15,8 @@ Stratum = Literal["vendor", "team", "agent", "queue", "policy"]
 
 
 class SampleIn(Schema):
-    period_start: datetime
-    period_end: datetime
+    period_start: Moment
+    period_end: Moment
     strata: list[Stratum] = []
     size: int | None = Field(default=None, ge=1)
     margin: float | None = Field(default=None, gt=0, lt=0.5)
@@ -28,7 +28,7 @@ class SampleIn(Schema):
     teams: list[str] = []
     agents: list[str] = []
     policies: list[str] = []
-    oversample_new_agents_days: int | None = Field(default=None, ge=1)
+    oversample_new_agents_days: int | None = Field(default=None, ge=1, le=36_500)
     oversample_below_accuracy: float | None = Field(default=None, gt=0, lt=1)
     oversample_factor: float = Field(default=2.0, ge=1, le=10)
     auditors: list[str] = []
@@ -36,7 +36,7 @@ class SampleIn(Schema):
 
 
 class SampleOut(Schema):
-    sample_id: int
+    sample_id: Id
     population: int
     tasks: int
     allocation: list[dict]
@@ -52,8 +52,8 @@ def post_sample(request, body: SampleIn):
 
 
 class TaskOut(Schema):
-    task_id: int
-    sample_id: int
+    task_id: Id
+    sample_id: Id
     decision_id: int
     case_id: int
     queue: str
@@ -89,7 +89,7 @@ def list_tasks(request, q: Query[TaskQuery]):
 
 @router.get("/qa/tasks/{task_id}", response=TaskOut, auth=scope("quality:read"),
             operation_id="trustops_quality_api_read_task")
-def read_task(request, task_id: int):
+def read_task(request, task_id: Id):
     return _task_out(selectors.get_task(request.auth, task_id))
 
 
@@ -103,7 +103,7 @@ class AuditIn(Schema):
 
 
 class AuditOut(Schema):
-    audit_id: int
+    audit_id: Id
     decision_id: int
     error_type: str
     status: str
@@ -133,8 +133,8 @@ class DisputeIn(Schema):
 
 
 class DisputeOut(Schema):
-    dispute_id: int
-    audit_id: int
+    dispute_id: Id
+    audit_id: Id
     status: str
     audit_before: dict | None
     error_type: str
@@ -148,7 +148,7 @@ def _dispute_out(dispute) -> dict:
 @router.post("/qa/audits/{audit_id}/disputes", response={201: DisputeOut}, auth=scope("quality:write"),
              summary="The reviewer (or their vendor manager) disputes an audit",
              operation_id="trustops_quality_api_post_dispute")
-def post_dispute(request, audit_id: int, body: DisputeIn):
+def post_dispute(request, audit_id: Id, body: DisputeIn):
     return Status(201, _dispute_out(services.raise_dispute(actor=request.auth, audit_id=audit_id, reason=body.reason)))
 
 
@@ -163,7 +163,7 @@ class ArbitrationIn(Schema):
 @router.post("/qa/disputes/{dispute_id}/arbitration", response=DisputeOut, auth=scope("quality:write"),
              summary="A QA lead upholds or revises the disputed audit",
              operation_id="trustops_quality_api_post_arbitration")
-def post_arbitration(request, dispute_id: int, body: ArbitrationIn):
+def post_arbitration(request, dispute_id: Id, body: ArbitrationIn):
     judgement = (services.Judgement(body.correct_verdict, body.correct_policy, body.correct_actions)
                  if body.correct_verdict else None)
     return _dispute_out(services.arbitrate(actor=request.auth, dispute_id=dispute_id, outcome=body.outcome,

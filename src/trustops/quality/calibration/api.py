@@ -4,6 +4,7 @@ from ninja.responses import Status
 from pydantic import Field
 
 from trustops.identity.auth import scope
+from trustops.kernel.inputs import Id
 from trustops.quality.calibration import selectors, services
 
 router = Router(tags=["quality"])
@@ -16,7 +17,7 @@ class CalibrationIn(Schema):
 
 
 class CalibrationOut(Schema):
-    calibration_id: int
+    calibration_id: Id
     name: str
     items: list[int]
     participants: list[str]
@@ -45,19 +46,19 @@ class LabelIn(Schema):
 @router.post("/calibrations/{calibration_id}/labels", response={201: dict}, auth=scope("quality:write"),
              summary="A participant labels one item (a policy code or no_violation); labelling again replaces it",
              operation_id="trustops_quality_api_post_label")
-def post_label(request, calibration_id: int, body: LabelIn):
+def post_label(request, calibration_id: Id, body: LabelIn):
     row = services.submit_label(actor=request.auth, session_id=calibration_id, case_id=body.item, label=body.label)
     return Status(201, {"item": body.item, "label": row.label})
 
 
 class CloseIn(Schema):
-    benchmarks: dict[int, str] = {}
+    benchmarks: dict[Id, str] = {}
 
 
 @router.post("/calibrations/{calibration_id}/close", response=CalibrationOut, auth=scope("quality:write"),
              summary="A QA lead closes the session, optionally with the benchmark answer per item",
              operation_id="trustops_quality_api_post_close")
-def post_close(request, calibration_id: int, body: CloseIn | None = None):
+def post_close(request, calibration_id: Id, body: CloseIn | None = None):
     return _calibration_out(services.close_session(actor=request.auth, session_id=calibration_id,
                                                    benchmarks=body.benchmarks if body else None))
 
@@ -65,5 +66,5 @@ def post_close(request, calibration_id: int, body: CloseIn | None = None):
 @router.get("/calibrations/{calibration_id}/agreement", auth=scope("quality:read"),
             summary="Agreement coefficients; undefined ones are null with the reason",
             operation_id="trustops_quality_api_read_agreement")
-def read_agreement(request, calibration_id: int):
+def read_agreement(request, calibration_id: Id):
     return selectors.calibration_agreement(request.auth, calibration_id)

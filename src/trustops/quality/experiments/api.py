@@ -7,6 +7,7 @@ from ninja.responses import Status
 from pydantic import Field
 
 from trustops.identity.auth import scope
+from trustops.kernel.inputs import Id
 from trustops.quality.experiments import selectors, services
 
 router = Router(tags=["quality"])
@@ -38,7 +39,7 @@ class ArmOut(Schema):
 
 
 class ExperimentOut(Schema):
-    experiment_id: int
+    experiment_id: Id
     name: str
     hypothesis: str
     unit: str
@@ -74,7 +75,7 @@ def post_experiment(request, body: ExperimentIn):
 
 @router.get("/qa/experiments/{experiment_id}", response=ExperimentOut, auth=scope("quality:read"),
             operation_id="trustops_quality_measurement_api_read_experiment")
-def read_experiment(request, experiment_id: int):
+def read_experiment(request, experiment_id: Id):
     return _experiment_out(selectors.get_experiment(request.auth, experiment_id))
 
 
@@ -82,7 +83,7 @@ def read_experiment(request, experiment_id: int):
              summary="Start: assign the given reviewers (usernames) or items (case ids) to arms, balanced and "
                      "reproducible by the experiment's seed",
              operation_id="trustops_quality_measurement_api_start_experiment")
-def start_experiment(request, experiment_id: int, body: StartIn):
+def start_experiment(request, experiment_id: Id, body: StartIn):
     services.start_experiment(actor=request.auth, experiment_id=experiment_id,
                               reviewers=body.reviewers, case_ids=body.items)
     return _experiment_out(selectors.get_experiment(request.auth, experiment_id))
@@ -90,7 +91,7 @@ def start_experiment(request, experiment_id: int, body: StartIn):
 
 @router.post("/qa/experiments/{experiment_id}/finish", response=ExperimentOut, auth=scope("quality:write"),
              operation_id="trustops_quality_measurement_api_finish_experiment")
-def finish_experiment(request, experiment_id: int):
+def finish_experiment(request, experiment_id: Id):
     services.finish_experiment(actor=request.auth, experiment_id=experiment_id)
     return _experiment_out(selectors.get_experiment(request.auth, experiment_id))
 
@@ -104,7 +105,7 @@ class AnalysisQuery(Schema):
                     "the control: two-proportion test, Newcombe interval, Welch and bootstrap for handle time, "
                     "McNemar on items both arms judged. Undefined figures are null with the reason",
             operation_id="trustops_quality_measurement_api_read_analysis")
-def read_analysis(request, experiment_id: int, q: Query[AnalysisQuery]):
+def read_analysis(request, experiment_id: Id, q: Query[AnalysisQuery]):
     return selectors.analysis(request.auth, experiment_id, confidence=q.confidence)
 
 

@@ -291,6 +291,9 @@ def _calculate(function, field: str, *args, **kwargs):
         # statistics names the offending argument first ("margin must lie in (0, 1), got 0.7").
         named = str(error).split(" ", 1)[0]
         raise Invalid("invalid_field", str(error), field=named if named in CALCULATOR_FIELDS else field)
+    except ArithmeticError:
+        # Extreme inputs (a margin of 1e-300) leave floating point: no finite answer exists for them.
+        raise Invalid("out_of_range", f"These inputs give no finite result; {field} is too extreme.", field=field)
 
 
 def _given(params: dict, name: str, default):

@@ -7,6 +7,7 @@ from ninja.responses import Status
 from pydantic import Field
 
 from trustops.identity.auth import scope
+from trustops.kernel.inputs import Id, Moment
 from trustops.quality.golden import selectors, services
 
 router = Router(tags=["quality"])
@@ -20,7 +21,7 @@ class GoldenItemIn(Schema):
 
 
 class GoldenItemOut(Schema):
-    golden_item_id: int
+    golden_item_id: Id
     case_id: int
     source_case_id: int | None
     queue: str
@@ -80,8 +81,8 @@ def list_golden_items(request, q: Query[GoldenListQuery]):
 
 class GoldenAccuracyQuery(Schema):
     group_by: Literal["agent", "vendor"] = "agent"
-    date_from: datetime | None = Field(default=None, alias="from")
-    date_to: datetime | None = Field(default=None, alias="to")
+    date_from: Moment | None = Field(default=None, alias="from")
+    date_to: Moment | None = Field(default=None, alias="to")
 
 
 @router.get("/qa/golden-accuracy", auth=scope("quality:read"),

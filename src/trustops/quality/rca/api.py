@@ -8,6 +8,7 @@ from pydantic import Field
 
 from trustops.identity.auth import scope
 from trustops.kernel import clock
+from trustops.kernel.inputs import Id
 from trustops.quality.rca import selectors, services
 
 router = Router(tags=["quality"])
@@ -44,7 +45,7 @@ class RcaStatusIn(Schema):
 
 
 class RcaOut(Schema):
-    rca_id: int
+    rca_id: Id
     title: str
     category: str
     root_cause: str
@@ -65,7 +66,7 @@ class RcaListQuery(Schema):
     category: Category | None = None
     owner: str | None = None
     overdue: bool | None = None
-    audit_id: int | None = None
+    audit_id: Id | None = None
     limit: int = Field(default=100, ge=1, le=500)
 
 
@@ -79,7 +80,7 @@ def _rca_out(rca, audit_ids: list[int]) -> dict:
             "closed_at": rca.closed_at}
 
 
-def _one(user, rca_id: int) -> dict:
+def _one(user, rca_id: Id) -> dict:
     rca = selectors.get_rca(user, rca_id)
     return _rca_out(rca, list(selectors.linked_audits(user, rca).values_list("pk", flat=True)))
 
@@ -104,14 +105,14 @@ def list_rcas(request, q: Query[RcaListQuery]):
 
 @router.get("/qa/rcas/{rca_id}", response=RcaOut, auth=scope("quality:read"),
             operation_id="trustops_quality_rca_api_read_rca")
-def read_rca(request, rca_id: int):
+def read_rca(request, rca_id: Id):
     return _one(request.auth, rca_id)
 
 
 @router.patch("/qa/rcas/{rca_id}", response=RcaOut, auth=scope("quality:write"),
               summary="Change an open RCA; `audit_ids` replaces the linked audits you can see",
               operation_id="trustops_quality_rca_api_patch_rca")
-def patch_rca(request, rca_id: int, body: RcaPatch):
+def patch_rca(request, rca_id: Id, body: RcaPatch):
     services.update_rca(actor=request.auth, rca_id=rca_id,
                         fields=services.RcaFields(**body.dict(exclude_unset=True)))
     return _one(request.auth, rca_id)
@@ -120,6 +121,6 @@ def patch_rca(request, rca_id: int, body: RcaPatch):
 @router.post("/qa/rcas/{rca_id}/status", response=RcaOut, auth=scope("quality:write"),
              summary="QA or the RCA's owner moves it: open, in_progress, done (or back, to reopen it)",
              operation_id="trustops_quality_rca_api_post_rca_status")
-def post_rca_status(request, rca_id: int, body: RcaStatusIn):
+def post_rca_status(request, rca_id: Id, body: RcaStatusIn):
     services.set_rca_status(actor=request.auth, rca_id=rca_id, status=body.status, note=body.note)
     return _one(request.auth, rca_id)

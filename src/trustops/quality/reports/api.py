@@ -8,6 +8,7 @@ from pydantic import Field
 from trustops.identity.auth import scope
 from trustops.kernel import clock
 from trustops.kernel.errors import Invalid
+from trustops.kernel.inputs import Moment
 from trustops.quality.reports import accuracy, trends
 
 router = Router(tags=["quality"])
@@ -18,8 +19,8 @@ DEFAULT_WEEKS = 12
 
 class AccuracyQuery(Schema):
     group_by: Literal["vendor", "team", "agent", "queue", "policy"] = "vendor"
-    date_from: datetime | None = Field(default=None, alias="from")
-    date_to: datetime | None = Field(default=None, alias="to")
+    date_from: Moment | None = Field(default=None, alias="from")
+    date_to: Moment | None = Field(default=None, alias="to")
 
 
 @router.get("/qa/accuracy", auth=scope("quality:read"),
@@ -33,8 +34,8 @@ def read_accuracy(request, q: Query[AccuracyQuery]):
 # ---- trends and Pareto -------------------------------------------------------------------------------------
 
 class RangeQuery(Schema):
-    date_from: datetime | None = Field(default=None, alias="from", description="Start (inclusive); default: 12 weeks before `to`")
-    date_to: datetime | None = Field(default=None, alias="to", description="End (exclusive); default: now")
+    date_from: Moment | None = Field(default=None, alias="from", description="Start (inclusive); default: 12 weeks before `to`")
+    date_to: Moment | None = Field(default=None, alias="to", description="End (exclusive); default: now")
 
 
 class TrendQuery(RangeQuery):

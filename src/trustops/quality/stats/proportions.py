@@ -82,12 +82,17 @@ def sample_size_for_proportion(expected_accuracy: float, margin: float, confiden
     check_probability("expected_accuracy", expected_accuracy)
     check_probability("margin", margin, open_interval=True)
     z = z_value(confidence)
-    n0 = z * z * expected_accuracy * (1 - expected_accuracy) / (margin * margin)
+    # Divided twice rather than by margin²: a margin near the smallest float would square to zero.
+    n0 = z * z * expected_accuracy * (1 - expected_accuracy) / margin / margin
     if population is None:
+        if math.isinf(n0):
+            raise ValueError(f"margin {margin!r} is too small: no finite number of audits reaches it")
         return max(1, round_up(n0))
     check_count("population", population)
     if population == 0:
         raise ValueError("population must be at least 1")
+    if math.isinf(n0):
+        return population   # the corrected n tends to N as the margin shrinks: audit everything
     n = n0 / (1 + (n0 - 1) / population)
     return min(population, max(1, round_up(n)))
 

@@ -62,11 +62,14 @@ class People:
         self.platform = platform
         self._numbers = itertools.count(1)
 
-    def person(self, role, *, vendor=None, team=None, regions=("*",), username=None):
+    def person(self, role, *, vendor=None, team=None, regions=("*",), username=None, clearances=()):
         username = username or f"{role.replace('_', '-')}-{next(self._numbers)}"
-        return setup.person(username, role, vendor=vendor, team=team, regions=regions, password=PASSWORD)
+        return setup.person(username, role, vendor=vendor, team=team, regions=regions, password=PASSWORD,
+                            clearances=clearances)
 
     def moderator(self, **kwargs):
+        """An in-house moderator, cleared for restricted content like the demo's (unless told otherwise)."""
+        kwargs.setdefault("clearances", (setup.CHILD_SAFETY, setup.TERRORISM_NCII))
         return self.person("moderator", team=setup.IN_HOUSE_TEAM, **kwargs)
 
     def vendor_agent(self, vendor=setup.VENDOR_A, **kwargs):

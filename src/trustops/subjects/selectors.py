@@ -14,8 +14,10 @@ def subjects_visible_to(user) -> QuerySet[Subject]:
     rule = access.subject_filter(user)
     if rule == access.NOTHING:
         return Subject.objects.none()
-    # The rule may walk to the subject's cases (vendor staff, restricted items): one row per subject via a subquery.
-    return Subject.objects.filter(pk__in=Subject.objects.filter(rule).values("pk"))
+    if access.viewer(user).is_vendor_staff:
+        # For vendor staff the rule joins the subject's cases: one row per subject through a subquery.
+        return Subject.objects.filter(pk__in=Subject.objects.filter(rule).values("pk"))
+    return Subject.objects.filter(rule)
 
 
 def get_subject(user, subject_type: str, external_id: str) -> Subject:

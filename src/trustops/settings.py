@@ -187,11 +187,23 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}, "huey": {"level": "WARNING"}},
 }
 
+def _attribute_schema() -> dict:
+    """The platform's declaration of personal and safe attribute paths (subjects/masking.py), from a JSON file."""
+    path = os.environ.get("TRUSTOPS_ATTRIBUTE_SCHEMA_FILE")
+    if not path:
+        return {}
+    import json
+
+    return json.loads(Path(path).read_text())
+
+
 TRUSTOPS = {
     # Ledger events younger than this are left for the next block, so slow writers are never skipped.
     "LEDGER_SEAL_HORIZON_SECONDS": float(os.environ.get("TRUSTOPS_LEDGER_SEAL_HORIZON_SECONDS", "2")),
     "LEDGER_BLOCK_MAX_EVENTS": int(os.environ.get("TRUSTOPS_LEDGER_BLOCK_MAX_EVENTS", "10000")),
     "INTAKE_BATCH_MAX": 1000,
+    # Which attribute paths are personal or safe to show vendor staff, per subject type (subjects/masking.py).
+    "ATTRIBUTE_SCHEMA": _attribute_schema(),
     # Region given to a subject the platform sent without one.
     "DEFAULT_REGION": os.environ.get("TRUSTOPS_DEFAULT_REGION", "US"),
     "API_TOKEN_TOUCH_SECONDS": 60,

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from trustops.identity import services
+from trustops.identity.access import CLEARANCES
 from trustops.identity.roles import SCOPES, Role
 from trustops.kernel.errors import DomainError
 
@@ -19,6 +20,8 @@ class Command(BaseCommand):
         parser.add_argument("--vendor")
         parser.add_argument("--region", action="append", default=[], dest="regions",
                             help="Data region the user is cleared for (repeatable; '*' for all).")
+        parser.add_argument("--clearance", action="append", default=[], dest="clearances", choices=sorted(CLEARANCES),
+                            help="Restricted content this person may see and work (repeatable).")
         parser.add_argument("--email", default="")
         parser.add_argument("--password-file", type=Path)
         parser.add_argument("--token-file", type=Path)
@@ -36,7 +39,7 @@ class Command(BaseCommand):
             with transaction.atomic():
                 user = services.create_user(username=o["username"], role=o["role"], team=o["team"],
                                             vendor=o["vendor"], regions=o["regions"], password=password,
-                                            email=o["email"], actor="cli")
+                                            email=o["email"], clearances=o["clearances"], actor="cli")
                 plaintext = None
                 if o["token_file"]:
                     _, plaintext = services.issue_token(

@@ -28,7 +28,7 @@ def html(response) -> str:
 
 def without_forms(page: str) -> str:
     """The page without its forms: the audit form lists every policy and action to choose from."""
-    return re.sub(r"<form.*?</form>", "", page, flags=re.S)
+    return re.sub(r"<form.*?</form>", "", page, flags=re.DOTALL)
 
 
 @pytest.fixture
@@ -86,6 +86,12 @@ def test_an_auditor_sees_the_strata_before_drawing_then_the_drawn_sample(qa):
     refused = auditor.post("/qa/samples/", {**_period(), "design": "margin", "margin": "0.7", "action": "draw"})
     assert refused.status_code == 422 and "margin must be within" in html(refused)
 
+    for bad in ({"oversample_factor": "inf"}, {"confidence": "nan"}, {"oversample_new_agents_days": "10" * 12},
+                {"seed": "9" * 30}, {"size": "ten"}):
+        refused = auditor.post("/qa/samples/", {**_period(), "design": "size", "size": "5", "action": "draw", **bad})
+        assert refused.status_code == 422, bad
+    assert not AuditTask.objects.exists()
+
     sample_id = draw(auditor, strata=["vendor"], size="9", auditors="auditor-q")
     page = html(auditor.get(f"/qa/samples/{sample_id}/"))
     assert "Drawn decisions <span class=\"count\">9</span>" in page
@@ -115,7 +121,7 @@ def test_the_audit_page_never_shows_the_original_decision_until_the_audit_is_sub
     for leak in ("reviewer-zed", RATIONALE, "hate.slurs", "Remove", "remove", "verdict-violation",
                  "Decision made", "Enforcement", "Strike", "Reports resolved", "Case claimed"):
         assert leak not in shown, leak
-    form = re.search(r"<form[^>]*data-audit-form.*?</form>", page, flags=re.S).group(0)
+    form = re.search(r"<form[^>]*data-audit-form.*?</form>", page, flags=re.DOTALL).group(0)
     assert " checked" not in form and " selected" not in form        # nothing in the form is the original's
     assert "reviewer-zed" not in page and RATIONALE not in page
 
@@ -251,6 +257,9 @@ def test_rcas_and_golden_items_in_the_console(qa, world):
     item = GoldenItem.objects.get()
     page = html(auditor.get("/qa/golden/"))
     assert f"Case {item.case_id}" in page and "hate.slurs" in page and "Accuracy on golden items" in page
+    assert auditor.post("/qa/rcas/", {"title": "x", "category": "policy", "root_cause": "x",
+                                      "corrective_action": "x", "owner": "qa-lead-q", "due_date": due,
+                                      "audit_ids": "9" * 25}).status_code == 422
     assert auditor.post("/qa/golden/", {"source_case_id": "abc", "queue": "general-us",
                                         "expected_verdict": "no_violation"}).status_code == 422
     for nobody in (qa["reviewer"], qa["northwind"]):

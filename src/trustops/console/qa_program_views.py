@@ -31,9 +31,12 @@ RECENT_CASES = 30
 
 def _ids(value: str, field: str) -> list[int]:
     try:
-        return [int(part) for part in _names(value)]
+        ids = [int(part) for part in _names(value)]
     except ValueError:
+        ids = [0]
+    if any(not 1 <= i < 2 ** 63 for i in ids):
         raise Invalid("invalid_ids", "Give case or audit numbers, separated by spaces or commas.", field=field)
+    return ids
 
 
 def _resolved_cases(user):

@@ -4,6 +4,7 @@ Everything here calls quality's services and selectors, as the API under /api/v1
 not the case page with parts hidden: before the audit is submitted it is built only from `quality.audits.blind`,
 which never carries the original decision; afterwards it shows the comparison.
 """
+import math
 from datetime import datetime, time, timedelta, timezone
 
 from django.contrib import messages
@@ -25,6 +26,7 @@ from trustops.review import selectors as review
 
 STRATA = [("vendor", "Vendor"), ("team", "Team"), ("agent", "Reviewer"), ("queue", "Queue"), ("policy", "Policy")]
 DEFAULT_PERIOD_DAYS = 7
+MAX_NEW_AGENT_DAYS = 36_500      # as the API accepts
 
 
 def _auditor(user) -> None:
@@ -76,8 +78,22 @@ def _number(post, name: str, kind=float, default=None):
         value = kind(raw)
     except ValueError:
         raise Invalid("invalid_number", f"{name.replace('_', ' ').capitalize()} must be a number.", field=name)
-    if kind is float and value != value:    # NaN
+    if kind is float and not math.isfinite(value):     # "nan" and "inf" parse as floats
         raise Invalid("invalid_number", f"{name.replace('_', ' ').capitalize()} must be a number.", field=name)
+    return value
+
+
+def _bounded(value: int, field: str) -> int:
+    """A seed must fit the 64-bit column it is kept in."""
+    if not -(2 ** 63) <= value < 2 ** 63:
+        raise Invalid("out_of_range", f"{field.capitalize()} is too large.", field=field)
+    return value
+
+
+def _days(value: int | None) -> int | None:
+    if value is not None and not 1 <= value <= MAX_NEW_AGENT_DAYS:
+        raise Invalid("out_of_range", f"New reviewers are those of the last 1 to {MAX_NEW_AGENT_DAYS:,} days.",
+                      field="oversample_new_agents_days")
     return value
 
 
@@ -111,9 +127,9 @@ def _sample_request(post) -> sampling.SampleRequest:
         period_start=start, period_end=end, strata=post.getlist("strata"), size=size, margin=margin,
         confidence=_number(post, "confidence", default=0.95),
         expected_accuracy=_number(post, "expected_accuracy", default=0.9),
-        seed=_number(post, "seed", int, default=1), queues=post.getlist("queues"), vendors=post.getlist("vendors"),
+        seed=_bounded(_number(post, "seed", int, default=1), "seed"), queues=post.getlist("queues"), vendors=post.getlist("vendors"),
         policies=_names(post.get("policies", "")),
-        oversample_new_agents_days=_number(post, "oversample_new_agents_days", int),
+        oversample_new_agents_days=_days(_number(post, "oversample_new_agents_days", int)),
         oversample_below_accuracy=_number(post, "oversample_below_accuracy"),
         oversample_factor=_number(post, "oversample_factor", default=2.0),
         auditors=_names(post.get("auditors", "")), blind=post.get("blind") == "on")

@@ -163,8 +163,32 @@ def capture_quality(base_url: str, quality: dict, out: Path) -> list[Path]:
         page.wait_for_load_state("networkidle")
         # The top of the report (summary, trend, comparisons); the whole page is several screens long.
         page.screenshot(path=str(report_png), full_page=True, clip={"x": 0, "y": 0, "width": 1280, "height": 1800})
+        workspace_png = capture_qa_workspace(page, out)
         browser.close()
-    return [dashboard_png, report_png]
+    return [dashboard_png, report_png, workspace_png]
+
+
+def capture_qa_workspace(page, out: Path) -> Path:
+    """The QA workspace's blind audit page: the lead takes the next audit task of a fresh sample of last week."""
+    from playwright.sync_api import expect
+
+    from trustops.kernel import clock
+
+    workspace_png = out / "qa-workspace.png"
+    today = clock.now().date()
+    page.goto("/qa/samples/")
+    form = page.get_by_role("form", name="Sample design")
+    form.get_by_label("From").fill((today - timedelta(days=7)).isoformat())
+    form.get_by_label("To (inclusive)").fill(today.isoformat())
+    form.get_by_label("Size", exact=True).fill("20")
+    form.get_by_role("button", name="Draw sample").click()
+    expect(page.get_by_role("heading", name="Strata")).to_be_visible()
+    page.goto("/qa/tasks/")
+    page.get_by_role("button", name="Next audit task").click()
+    expect(page.get_by_text("Blind audit")).to_be_visible()
+    page.wait_for_load_state("networkidle")
+    page.screenshot(path=str(workspace_png), full_page=True)
+    return workspace_png
 
 
 def serve():

@@ -2,6 +2,7 @@
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
+from trustops.console.case_views import _without_blind
 from trustops.console.views import console_page
 from trustops.enforcement import selectors as enforcement
 from trustops.kernel.errors import NotFound
@@ -38,7 +39,7 @@ def account_page(request, account_type: str, external_id: str):
         "standing": enforcement.standing(account),
         "items": subjects.items_owned_by(user, account),
         "cases": review.cases_about_account(user, account),
-        "decisions": review.decisions_about_account(user, account),
+        "decisions": _without_blind(user, review.decisions_about_account(user, account)),
         "linked": subjects.linked_accounts(user, account),
         "timeline": events,
     })

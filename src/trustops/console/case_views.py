@@ -18,6 +18,7 @@ from trustops.identity.models import MediaPreference
 from trustops.kernel import clock
 from trustops.kernel.errors import Conflict, Invalid, NotFound
 from trustops.policies import selectors as policies
+from trustops.quality.audits import blind
 from trustops.review import casework
 from trustops.review import selectors as review
 from trustops.review.models import CaseKind, CaseStatus, Verdict
@@ -134,13 +135,19 @@ def _page_context(request, case, **work) -> dict:
     context.update(
         detail=case_detail(case, user, reports=reports, signals=signals),
         subject=subject, account=account, media=_media_context(user, subject),
-        history=review.account_history_shown_with(user, case, account) if account else [],
+        history=_without_blind(user, review.account_history_shown_with(user, case, account)) if account else [],
         linked=subjects.linked_accounts(user, account) if account else [],
         account_visible=bool(account) and subjects.subjects_visible_to(user).filter(pk=account.pk).exists(),
         timeline=review.timeline_shown_for(case),
         exposure_today=(review.exposure_today_seconds(user) + _current_exposure(case, user)
                         if case.queue.severe_content else None))
     return context
+
+
+def _without_blind(user, decisions: list) -> list:
+    """Leave out the decisions the viewer is about to audit blind (quality/audits/blind.py)."""
+    hidden = blind.hidden_decision_ids(user)
+    return [d for d in decisions if d.pk not in hidden] if hidden else decisions
 
 
 def _current_exposure(case, user) -> int:
@@ -166,6 +173,10 @@ def _render_work(request, case, *, status: int = 200, **work) -> HttpResponse:
 @require_GET
 @console_page
 def case_page(request, case_id: int):
+    # An auditor about to audit a decision of this case blind must not read it here first.
+    task = blind.open_blind_task_for_case(request.user, case_id)
+    if task is not None:
+        return redirect("console:qa_task", task_id=task.pk)
     case = casework.view_case(actor=request.user, case_id=case_id)
     return render(request, "console/case.html", _page_context(request, case))
 

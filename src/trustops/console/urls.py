@@ -40,3 +40,29 @@ urlpatterns += [
     re_path(r"^quality/reports/(?P<month>\d{4}-\d{2})/report\.(?P<fmt>html|csv|xlsx)$",
             quality_views.monthly_report_file, name="quality_report_file"),
 ]
+
+from trustops.console import qa_program_views, qa_views  # noqa: E402
+
+# The QA workspace: everything the QA API does, in the console.
+urlpatterns += [
+    path("qa/", qa_views.workspace, name="qa"),
+    path("qa/samples/", qa_views.samples, name="qa_samples"),
+    path("qa/samples/<int:sample_id>/", qa_views.sample_page, name="qa_sample"),
+    path("qa/tasks/", qa_views.tasks, name="qa_tasks"),
+    path("qa/tasks/next/", qa_views.next_task, name="qa_next_task"),
+    path("qa/tasks/<int:task_id>/", qa_views.task_page, name="qa_task"),
+    path("qa/tasks/<int:task_id>/audit/", qa_views.submit_audit, name="qa_submit_audit"),
+    path("qa/audits/", qa_views.audits, name="qa_audits"),
+    path("qa/audits/<int:audit_id>/", qa_views.audit_page, name="qa_audit"),
+    path("qa/audits/<int:audit_id>/dispute/", qa_views.dispute, name="qa_dispute"),
+    path("qa/disputes/<int:dispute_id>/arbitration/", qa_views.arbitrate, name="qa_arbitrate"),
+    path("qa/calibrations/", qa_program_views.calibrations, name="qa_calibrations"),
+    path("qa/calibrations/<int:calibration_id>/", qa_program_views.calibration_page, name="qa_calibration"),
+    path("qa/calibrations/<int:calibration_id>/items/<int:case_id>/", qa_program_views.calibration_item,
+         name="qa_calibration_item"),
+    path("qa/calibrations/<int:calibration_id>/close/", qa_program_views.close_calibration,
+         name="qa_calibration_close"),
+    path("qa/rcas/", qa_program_views.rcas, name="qa_rcas"),
+    path("qa/rcas/<int:rca_id>/", qa_program_views.rca_page, name="qa_rca"),
+    path("qa/golden/", qa_program_views.golden_items, name="qa_golden"),
+]

@@ -24,6 +24,8 @@ from trustops.review.models import Decision
 STRATA = {"vendor": "reviewer__vendor__key", "team": "reviewer__team__key", "agent": "reviewer__username",
           "queue": "queue__key", "policy": "policy__code"}
 MAX_SAMPLE = 20_000
+# Below this many audits a stratum's own accuracy is too uncertain to report (insights' MIN_STABLE_AUDITS).
+MIN_STRATUM_AUDITS = 30
 
 
 @dataclass
@@ -124,15 +126,8 @@ def _allocate_fixed(sizes: dict[str, float], total: int) -> dict[str, int]:
     return alloc
 
 
-@transaction.atomic
-def draw_sample(*, actor, request: SampleRequest) -> Sample:
-    if actor.role not in AUDITOR_ROLES | QA_LEAD_ROLES:
-        raise Forbidden("auditors_only", "Only QA auditors and leads draw samples.")
-    _validate(request)
-    auditors = list(User.objects.filter(username__in=request.auditors, is_active=True))
-    missing = sorted(set(request.auditors) - {a.username for a in auditors})
-    if missing or any(a.role not in AUDITOR_ROLES for a in auditors):
-        raise Invalid("unknown_auditor", f"Not auditors: {', '.join(missing) or 'some names'}.", field="auditors")
+def _plan(actor, request: SampleRequest):
+    """The population grouped by stratum and sub-stratum, each stratum's target size, the oversampled reviewers."""
     rows = _population(actor, request)
     flagged = _oversampled_reviewers(request, {r[1] for r in rows})
 
@@ -150,13 +145,55 @@ def draw_sample(*, actor, request: SampleRequest) -> Sample:
         targets = {k: proportions.sample_size_for_proportion(
             request.expected_accuracy, request.margin, confidence=request.confidence,
             population=len(g[True]) + len(g[False])) for k, g in groups.items()}
+    return groups, targets, flagged
 
+
+def _draws(group: dict[bool, list], target: int, factor: float) -> dict[bool, int]:
+    """How many of a stratum's oversampled (True) and other (False) decisions are drawn."""
+    n_total = min(target, len(group[True]) + len(group[False]))
+    split = _allocate_fixed({True: len(group[True]) * factor, False: len(group[False])}, n_total)
+    return {over: min(split[over], len(group[over])) for over in (True, False)}
+
+
+def stratum_too_small(sampled: int) -> bool:
+    """Too few audits in a stratum for its own accuracy to mean much (the Monthly Quality Report's bar too)."""
+    return sampled < MIN_STRATUM_AUDITS
+
+
+def preview(*, actor, request: SampleRequest) -> dict:
+    """What `draw_sample` would draw, without drawing: each stratum's population and sample size. Reads only."""
+    if actor.role not in AUDITOR_ROLES | QA_LEAD_ROLES:
+        raise Forbidden("auditors_only", "Only QA auditors and leads draw samples.")
+    _validate(request)
+    groups, targets, flagged = _plan(actor, request)
+    strata = []
+    for key in sorted(groups):
+        group = groups[key]
+        population = len(group[True]) + len(group[False])
+        sampled = sum(_draws(group, targets.get(key, 0), request.oversample_factor).values())
+        strata.append({"stratum": key, "population": population, "sampled": sampled,
+                       "oversampled_population": len(group[True]), "too_small": stratum_too_small(sampled)})
+    return {"population": sum(s["population"] for s in strata), "sampled": sum(s["sampled"] for s in strata),
+            "oversampled_reviewers": len(flagged), "strata": strata}
+
+
+@transaction.atomic
+def draw_sample(*, actor, request: SampleRequest) -> Sample:
+    if actor.role not in AUDITOR_ROLES | QA_LEAD_ROLES:
+        raise Forbidden("auditors_only", "Only QA auditors and leads draw samples.")
+    _validate(request)
+    auditors = list(User.objects.filter(username__in=request.auditors, is_active=True))
+    missing = sorted(set(request.auditors) - {a.username for a in auditors})
+    if missing or any(a.role not in AUDITOR_ROLES for a in auditors):
+        raise Invalid("unknown_auditor", f"Not auditors: {', '.join(missing) or 'some names'}.", field="auditors")
+    groups, targets, flagged = _plan(actor, request)
+    population = sum(len(g[True]) + len(g[False]) for g in groups.values())
     now = clock.now()
     sample = Sample.objects.create(
         created_by=actor, created_at=now, period_start=request.period_start, period_end=request.period_end,
         filters={"queues": request.queues, "vendors": request.vendors, "teams": request.teams,
                  "agents": request.agents, "policies": request.policies},
-        strata=request.strata, seed=request.seed, population=len(rows), blind=request.blind,
+        strata=request.strata, seed=request.seed, population=population, blind=request.blind,
         design={"size": request.size, "margin": request.margin, "confidence": request.confidence,
                 "expected_accuracy": request.expected_accuracy, "auditors": request.auditors,
                 "oversample": {"new_agents_days": request.oversample_new_agents_days,
@@ -166,12 +203,10 @@ def draw_sample(*, actor, request: SampleRequest) -> Sample:
     turn = 0
     for key in sorted(groups):
         group = groups[key]
-        n_total = min(targets.get(key, 0), len(group[True]) + len(group[False]))
-        weighted = {True: len(group[True]) * request.oversample_factor, False: len(group[False])}
-        split = _allocate_fixed(weighted, n_total)
+        split = _draws(group, targets.get(key, 0), request.oversample_factor)
         drawn = 0
         for over in (True, False):
-            members, n = group[over], min(split[over], len(group[over]))
+            members, n = group[over], split[over]
             if not members or not n:
                 continue
             rng = random.Random(f"{request.seed}:{key}:{over}")
@@ -188,6 +223,6 @@ def draw_sample(*, actor, request: SampleRequest) -> Sample:
     sample.allocation = allocation
     sample.save(update_fields=["allocation"])
     ledger.record("qa.sample_drawn", actor=actor, payload={
-        "sample_id": sample.pk, "population": len(rows), "tasks": len(tasks), "strata": request.strata,
+        "sample_id": sample.pk, "population": population, "tasks": len(tasks), "strata": request.strata,
         "seed": request.seed})
     return sample

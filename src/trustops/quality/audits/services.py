@@ -8,7 +8,7 @@ from trustops.kernel import clock
 from trustops.kernel.errors import Conflict, Forbidden, Invalid, NotFound
 from trustops.ledger import services as ledger
 from trustops.policies import selectors as policies
-from trustops.quality.audits.selectors import get_audit, get_dispute
+from trustops.quality.audits.selectors import get_audit, get_dispute, tasks_for
 from trustops.quality.errors import derive_error_type
 from trustops.quality.models import (
     Audit,
@@ -155,3 +155,20 @@ def arbitrate(*, actor, dispute_id: int, outcome: str, note: str, judgement: Jud
     ledger.record("qa.dispute_arbitrated", actor=actor, case_id=audit.decision.case_id, payload={
         "dispute_id": dispute.pk, "audit_id": audit.pk, "outcome": outcome, "error_type": audit.error_type})
     return dispute
+
+
+@transaction.atomic
+def take_next_task(*, actor) -> AuditTask | None:
+    """The auditor's next open task: the oldest assigned to them, else the oldest unassigned one, now theirs."""
+    if actor.role not in AUDITOR_ROLES:
+        raise Forbidden("auditors_only", "Only QA auditors take audit tasks.")
+    mine = tasks_for(actor).filter(assignee=actor).first()
+    if mine is not None:
+        return mine
+    for candidate in tasks_for(actor).filter(assignee__isnull=True).values_list("pk", flat=True)[:20]:
+        # Another auditor may take the same one at the same moment: only a still-unassigned row is taken.
+        if AuditTask.objects.filter(pk=candidate, assignee__isnull=True, status=TaskStatus.OPEN).update(
+                assignee=actor):
+            ledger.record("qa.task_taken", actor=actor, payload={"task_id": candidate})
+            return AuditTask.objects.get(pk=candidate)
+    return None

@@ -248,3 +248,9 @@ def test_the_solution_is_the_smallest_that_meets_the_target(load, sl, answer, pa
     if c > 1:
         below = staffing.evaluate(c - 1, volume, 300, 1800, **kwargs)
         assert float(below.service_level) < sl or float(below.occupancy) > occupancy
+
+
+def test_erlang_a_gives_no_nan_where_almost_nobody_is_answered_late():
+    """Found by the monotonicity property: 1 erlang, 10 s handle time, 5 s patience, 159 s to answer."""
+    m = staffing.evaluate(np.arange(1, 60), 180.0, 10.0, 1800, answer_seconds=159.0, patience_seconds=5.0)
+    assert np.isfinite(m.service_level).all() and (np.diff(m.service_level) >= -1e-12).all()

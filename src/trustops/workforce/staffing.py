@@ -139,7 +139,8 @@ def _log_j(b, x):
     if rest.any():
         br, xr = b[rest], x[rest]
         out[rest] = _log_ratio(br, xr) + np.log(special.gammainc(br, xr))
-    return out
+    # J ≥ 1 always; rounding can leave log J a hair below 0, and log(expm1(·)) of that is NaN.
+    return np.maximum(out, 0.0)
 
 
 # ---- the two models at a given number of agents ----

@@ -191,6 +191,89 @@ def capture_qa_workspace(page, out: Path) -> Path:
     return workspace_png
 
 
+def build_floor(people: dict) -> dict:
+    """The floor mid-shift, on top of the review platform: colleagues holding cases, some decided and skipped
+    today, a vendor agent at work, the SLA job run once, and the team lead who watches it all."""
+    from datetime import timedelta
+
+    from trustops.identity import services as identity
+    from trustops.kernel import clock
+    from trustops.review import casework, services
+    from trustops.simulation import platform as setup
+
+    lead = setup.person("a.lindqvist", "team_lead", team=setup.IN_HOUSE_TEAM, password=PASSWORD,
+                        clearances=[setup.CHILD_SAFETY, setup.TERRORISM_NCII])
+    device = identity.start_totp_enrolment(user=lead)
+    device.confirmed = True
+    device.save()
+    crew = {
+        "j.osei": setup.person("j.osei", "moderator", team=setup.IN_HOUSE_TEAM),
+        "t.nguyen": setup.person("t.nguyen", "moderator", team=setup.IN_HOUSE_TEAM,
+                                 clearances=[setup.CHILD_SAFETY, setup.TERRORISM_NCII]),
+        "nw.agent-7": setup.person("nw.agent-7", "vendor_agent", vendor=setup.VENDOR_A),
+    }
+    # name, queue, cases decided (minutes each), cases skipped, then one held since that many minutes ago
+    shifts = [("j.osei", "general-intl", [4, 6, 3], 1, 7), ("t.nguyen", "integrity", [2, 3], 0, 3),
+              ("t.nguyen", "child-safety", [7], 0, None), ("nw.agent-7", "merchants", [5, 8], 1, 6),
+              ("nw.agent-7", "general-us", [], 0, 4)]
+    now = clock.now()
+    for name, queue, minutes, skips, held_for in shifts:
+        reviewer = crew[name]
+        at = now - timedelta(minutes=90)
+        for spent in minutes:
+            with clock.frozen(at):
+                case = casework.claim_next(actor=reviewer, queue_key=queue)
+            if case is None:
+                break
+            at += timedelta(minutes=spent)
+            with clock.frozen(at):
+                casework.decide(actor=reviewer, case_id=case.pk, version=case.version, decision=casework.DecisionInput(
+                    verdict="no_violation", rationale="Placeholder content within the guidelines."))
+        for _ in range(skips):
+            case = casework.claim_next(actor=reviewer, queue_key=queue)
+            if case is not None:
+                casework.release(actor=reviewer, case_id=case.pk, skip=True)
+        if held_for is not None:
+            with clock.frozen(now - timedelta(minutes=held_for)):
+                casework.claim_next(actor=reviewer, queue_key=queue)
+    services.raise_sla_alerts()
+    return {"lead": lead, "device": device}
+
+
+def totp_code(device) -> str:
+    """What the lead's authenticator app shows now."""
+    import time
+
+    from django_otp.oath import totp
+
+    step_now = int(time.time() - device.t0) // device.step
+    drift = max(device.drift, device.last_t + 1 - step_now)
+    return f"{totp(device.bin_key, device.step, device.t0, device.digits, drift):0{device.digits}d}"
+
+
+def capture_floor(base_url: str, floor: dict, out: Path) -> list[Path]:
+    from playwright.sync_api import expect, sync_playwright
+
+    out.mkdir(parents=True, exist_ok=True)
+    floor_png = out / "floor-view.png"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        page = browser.new_context(base_url=base_url, viewport=VIEWPORT).new_page()
+        page.goto("/login/")
+        page.get_by_label("Username").fill(floor["lead"].username)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.get_by_label("Code").fill(totp_code(floor["device"]))
+        page.get_by_role("button", name="Verify").click()
+        expect(page.get_by_role("heading", name="Queues")).to_be_visible()
+        page.goto("/floor/")
+        expect(page.get_by_role("heading", name="Floor", level=1)).to_be_visible()
+        page.wait_for_load_state("networkidle")
+        page.screenshot(path=str(floor_png), full_page=True, clip={"x": 0, "y": 0, "width": 1280, "height": 1700})
+        browser.close()
+    return [floor_png]
+
+
 def serve():
     """The console on a free local port, in a daemon thread; returns its base URL."""
     from django.core.handlers.wsgi import WSGIHandler
@@ -233,6 +316,7 @@ def capture(base_url: str, people: dict, out: Path) -> list[Path]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
+    parser.add_argument("--only", choices=["floor"], help="take only these pictures")
     args = parser.parse_args()
     if not Path(CHROMIUM).exists():
         raise SystemExit(f"{CHROMIUM} is missing: apt-get install chromium")
@@ -240,8 +324,17 @@ def main() -> None:
         prepare_django(workdir)
         people = build_platform()
         base_url = serve()
-        for path in capture(base_url, people, Path(args.out)):
+        if args.only is None:
+            for path in capture(base_url, people, Path(args.out)):
+                print(f"wrote {path}")
+        else:
+            from trustops.review import casework
+            casework.claim_next(actor=people["moderator"], queue_key="general-us")   # what the case page does
+        # The floor, once the moderator holds the case on screen.
+        for path in capture_floor(base_url, build_floor(people), Path(args.out)):
             print(f"wrote {path}")
+        if args.only is not None:
+            return
         # Then a month of QA on top (after the review pictures, whose queues it would crowd).
         quality = build_quality_month()
         for path in capture_quality(base_url, quality, Path(args.out)):

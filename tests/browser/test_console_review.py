@@ -97,7 +97,7 @@ def test_an_appeal_shows_the_original_decision_beside_the_statement_and_can_be_o
     assert appeal.status_code == 201, appeal.content
 
     sign_in(page, people.moderator())
-    page.get_by_role("link", name="Appeals").click()
+    page.get_by_role("navigation", name="Console").get_by_role("link", name="Appeals").click()
     waiting = page.get_by_role("row").filter(has_text="harassment.bullying")
     expect(waiting).to_contain_text("a sketch with my brother")
     page.get_by_role("button", name="Next appeal").click()

@@ -18,12 +18,18 @@ TIMELINE_LENGTH = 100
 @require_GET
 @console_page
 def account_lookup(request):
+    """An account by its external id, the start of one, or its handle: straight to it when only one matches."""
     account_type = request.GET.get("type", "")
-    external_id = request.GET.get("external_id", "").strip()
-    if account_type in ACCOUNT_TYPES and external_id:
-        return redirect("console:account", account_type=account_type, external_id=external_id)
+    account_type = account_type if account_type in ACCOUNT_TYPES else ""
+    text = request.GET.get("external_id", "").strip()[:200]
+    found = subjects.find_accounts(request.user, text, account_type=account_type or None) if text else []
+    exact = [a for a in found if a.external_id == text]
+    if len(found) == 1 or len(exact) == 1:
+        account = exact[0] if exact else found[0]
+        return redirect("console:account", account_type=account.type, external_id=account.external_id)
     return render(request, "console/account_lookup.html", {"types": ACCOUNT_TYPES, "type": account_type,
-                                                           "external_id": external_id})
+                                                           "external_id": text, "found": found,
+                                                           "searched": bool(text)})
 
 
 @require_GET

@@ -66,3 +66,18 @@ urlpatterns += [
     path("qa/rcas/<int:rca_id>/", qa_program_views.rca_page, name="qa_rca"),
     path("qa/golden/", qa_program_views.golden_items, name="qa_golden"),
 ]
+
+from trustops.console import find_views, floor_views  # noqa: E402
+
+urlpatterns += [
+    path("search/", find_views.search, name="search"),
+    path("queues/<slug:queue_key>/cases/", find_views.queue_cases, name="queue_cases"),
+    path("queues/<slug:queue_key>/bulk/", find_views.bulk_decide, name="queue_bulk"),
+    path("floor/", floor_views.floor, name="floor"),
+    path("floor/cases/<int:case_id>/", floor_views.floor_case, name="floor_case"),
+    path("floor/cases/<int:case_id>/release/", floor_views.floor_release, name="floor_release"),
+    path("floor/cases/<int:case_id>/reassign/", floor_views.floor_reassign, name="floor_reassign"),
+    path("notifications/", floor_views.notifications, name="notifications"),
+    path("notifications/read/", floor_views.notifications_read, name="notifications_read"),
+    path("notifications/bell/", floor_views.bell, name="bell"),
+]

@@ -16,7 +16,13 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
-from trustops.identity.roles import IN_HOUSE_CASE_ROLES, QUALITY_READER_ROLES, REVIEWER_ROLES, Role
+from trustops.identity.roles import (
+    IN_HOUSE_CASE_ROLES,
+    LEAD_ROLES,
+    QUALITY_READER_ROLES,
+    REVIEWER_ROLES,
+    Role,
+)
 
 ALL_REGIONS = "*"
 # Clearances for restricted content; a queue names one of these in `required_clearance`.
@@ -219,3 +225,28 @@ def reads_delivery_log(person) -> bool:
     """The outbound webhook delivery log (endpoints, errors): operations leads."""
     v = viewer(person)
     return v.role in {Role.ADMIN, Role.TEAM_LEAD} and not v.is_vendor_staff
+
+
+# ---- the floor: who runs it, and whose work it shows ------------------------------------------------------
+
+# Vendor staff who run their own vendor's floor.
+VENDOR_FLOOR_ROLES = {Role.VENDOR_MANAGER, Role.TEAM_LEAD}
+
+
+def runs_floor(person) -> bool:
+    """Team leads, policy managers and admins run the floor; a vendor's managers and leads their vendor's."""
+    v = viewer(person)
+    if v.is_vendor_staff:
+        return v.role in VENDOR_FLOOR_ROLES
+    return v.role in LEAD_ROLES
+
+
+def floor_people_filter(person, prefix: str = "") -> Q:
+    """People whose work (holds, decisions, skips) a floor viewer sees and may hand cases to: everyone for
+    in-house leads, their own vendor's people for vendor staff. Cases stay scoped by `case_filter`."""
+    v = viewer(person)
+    if not runs_floor(v):
+        return NOTHING
+    if v.is_vendor_staff:
+        return Q(**{f"{prefix}vendor_id": v.vendor_id})
+    return Q()

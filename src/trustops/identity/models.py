@@ -76,3 +76,27 @@ class ApiToken(models.Model):
 
     def __str__(self):
         return f"{self.prefix}… ({self.user})"
+
+
+class Notification(models.Model):
+    """Something the console tells one person (an SLA alert for a queue they lead), read or not yet read.
+
+    It names what it is about by topic and id (`case` 42) rather than by a foreign key, so any app may notify
+    without this one knowing its tables; the console turns the topic into a link.
+    """
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications", db_index=False)
+    kind = models.CharField(max_length=40)
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True, default="")
+    topic = models.CharField(max_length=24, blank=True, default="")
+    topic_id = models.BigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField()
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["recipient", "-created_at"], name="notification_recipient"),
+                   models.Index(fields=["recipient"], condition=models.Q(read_at__isnull=True),
+                                name="notification_unread")]
+
+    def __str__(self):
+        return f"{self.kind} for {self.recipient_id}"

@@ -1,10 +1,11 @@
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import transaction
 
 from trustops.identity import tokens
 from trustops.identity.access import CLEARANCES
-from trustops.identity.models import ApiToken, Team, User, Vendor
+from trustops.identity.models import ApiToken, Notification, Team, User, Vendor
 from trustops.identity.roles import SCOPES, Role, default_scopes
 from trustops.kernel import clock
 from trustops.kernel.errors import Conflict, Invalid, NotFound
@@ -113,6 +114,35 @@ def set_media_preference(*, user: User, preference: str) -> User:
         user.media_preference = preference
         ledger.record("user.media_preference_changed", actor=user, payload={"media_preference": preference})
     return user
+
+
+# ---- console notifications ----
+
+@dataclass(frozen=True)
+class NotificationDraft:
+    recipient_id: int
+    kind: str
+    title: str
+    body: str = ""
+    topic: str = ""
+    topic_id: int | None = None
+
+
+def notify_many(drafts: list[NotificationDraft]) -> list[Notification]:
+    """Write notifications inside the caller's transaction (the use case that has something to tell)."""
+    now = clock.now()
+    return Notification.objects.bulk_create([
+        Notification(recipient_id=d.recipient_id, kind=d.kind, title=d.title, body=d.body, topic=d.topic,
+                     topic_id=d.topic_id, created_at=now) for d in drafts])
+
+
+@transaction.atomic
+def mark_notifications_read(*, user: User, notification_ids: list[int] | None = None) -> int:
+    """Mark the person's own notifications read (all of them without ids); others' ids are ignored."""
+    unread = Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True)
+    if notification_ids is not None:
+        unread = unread.filter(pk__in=notification_ids)
+    return unread.update(read_at=clock.now())
 
 
 # ---- second factor (TOTP) for privileged roles; the device's secret never leaves the device row ----

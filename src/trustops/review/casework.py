@@ -12,6 +12,8 @@ from django.db import connection, transaction
 from trustops.enforcement.selectors import standing as standing_of
 from trustops.enforcement.services import penalties
 from trustops.identity import access
+from trustops.identity import services as identity
+from trustops.identity.models import User
 from trustops.identity.roles import LEAD_ROLES
 from trustops.kernel import clock, rows
 from trustops.kernel.database import fetch_one_hot, is_postgres
@@ -108,6 +110,73 @@ def release(*, actor, case_id: int, skip: bool = False) -> Case:
         CaseSkip.objects.get_or_create(case=case, reviewer=actor, defaults={"skipped_at": clock.now()})
     ledger.record("case.skipped" if skip else "case.released", actor=actor, subject_id=case.subject_id,
                   case_id=case.pk, payload={})
+    return case
+
+
+def _on_leads_floor(actor, case_id: int) -> Case:
+    """Lock a case a floor lead acts on: 404 unless they see it; refused when someone off their floor holds it."""
+    selectors.require_floor(actor)
+    case = _locked_case(actor, case_id)
+    if case.assignee_id and not User.objects.filter(access.floor_people_filter(actor), pk=case.assignee_id).exists():
+        raise Forbidden("not_your_floor", "The reviewer holding this case is not on your floor.")
+    return case
+
+
+def _reason(reason: str | None, why: str) -> str:
+    if not reason or not reason.strip():
+        raise Invalid("missing_reason", why, field="reason")
+    return reason.strip()
+
+
+@transaction.atomic
+def release_by_lead(*, actor, case_id: int, reason: str) -> Case:
+    """A lead takes a held case back from its reviewer and returns it to its queue (say why)."""
+    case = _on_leads_floor(actor, case_id)
+    if case.status != CaseStatus.IN_REVIEW or case.assignee_id is None:
+        raise Conflict("case_not_held", f"Nobody holds case {case.pk}: it is not in review.")
+    why = _reason(reason, "Say why the case is taken back from its reviewer.")
+    holder = case.assignee
+    _record_exposure(case, holder.pk)
+    _bump(case, status=CaseStatus.OPEN, assignee=None, lease_expires_at=None, claimed_at=None)
+    ledger.record("case.released_by_lead", actor=actor, subject_id=case.subject_id, case_id=case.pk,
+                  payload={"reviewer_id": holder.pk, "reviewer": holder.username, "queue": case.queue.key,
+                           "reason": why})
+    return case
+
+
+@transaction.atomic
+def reassign(*, actor, case_id: int, to_reviewer: str, reason: str) -> Case:
+    """A lead hands a waiting or held case to a named reviewer who may work its queue, under a fresh lease."""
+    case = _on_leads_floor(actor, case_id)
+    if case.status == CaseStatus.RESOLVED:
+        raise Conflict("case_resolved", f"Case {case.pk} is decided already.")
+    why = _reason(reason, "Say why the case goes to another reviewer.")
+    # People off the lead's floor (another vendor's, say) are unknown names here, as anywhere else.
+    target = (User.objects.filter(access.floor_people_filter(actor), username=(to_reviewer or "").strip(),
+                                  is_active=True).first())
+    if target is None:
+        raise Invalid("unknown_reviewer", f"No reviewer {to_reviewer!r} on your floor.", field="reviewer")
+    if target.pk == case.assignee_id:
+        raise Invalid("already_holds", f"{target.username} holds case {case.pk} already.", field="reviewer")
+    if not selectors.may_work(target, case.queue):
+        raise Invalid("reviewer_may_not_work_queue", f"{target.username} may not work {case.queue.key!r}.",
+                      field="reviewer")
+    if not selectors.cases_visible_to(target).filter(pk=case.pk).exists():
+        raise Invalid("reviewer_not_cleared", f"{target.username} is not cleared for this case's region.",
+                      field="reviewer")
+    if case.excluded_reviewer_id == target.pk:
+        raise Invalid("reviewer_excluded", "An appeal is never re-reviewed by the reviewer who decided.",
+                      field="reviewer")
+    previous = case.assignee
+    _record_exposure(case, case.assignee_id)
+    now = clock.now()
+    _bump(case, status=CaseStatus.IN_REVIEW, assignee=target, claimed_at=now, lease_expires_at=now + _lease())
+    ledger.record("case.reassigned", actor=actor, subject_id=case.subject_id, case_id=case.pk, payload={
+        "from_reviewer": previous.username if previous else None, "to_reviewer": target.username,
+        "queue": case.queue.key, "reason": why, "lease_expires_at": case.lease_expires_at})
+    identity.notify_many([identity.NotificationDraft(
+        recipient_id=target.pk, kind="case.reassigned", topic="case", topic_id=case.pk,
+        title=f"{actor.username} gave you case {case.pk} in {case.queue.name}", body=why)])
     return case
 
 

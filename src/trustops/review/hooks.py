@@ -59,6 +59,10 @@ class CaseNotices(Protocol):
     def resolve_reports(self, *, case_id: int, decision_id: int, violation: bool, actor) -> None:
         """Close the reports a decision answered, in the decision's transaction."""
 
+    def case_ids_reported(self, *, reporter_external_id: str = "", idempotency_key: str = "") -> Iterable[int]:
+        """Ids (or a subquery of ids) of the cases a reporter's reports, or the report with this idempotency
+        key, were filed to (the console's search); unscoped: the caller filters by who may see the case."""
+
 
 class NoGoldenItems:
     def withholds_enforcement(self, case) -> bool:
@@ -83,6 +87,9 @@ class NoNotices:
 
     def resolve_reports(self, *, case_id: int, decision_id: int, violation: bool, actor) -> None:
         return None
+
+    def case_ids_reported(self, *, reporter_external_id: str = "", idempotency_key: str = "") -> Iterable[int]:
+        return ()
 
 
 golden: GoldenItems = NoGoldenItems()

@@ -200,3 +200,18 @@ class Appeal(models.Model):
             models.UniqueConstraint(fields=["submitted_by", "idempotency_key"], name="appeal_idempotency"),
             models.UniqueConstraint(fields=["decision"], name="one_appeal_per_decision"),
         ]
+
+
+class SlaAlertKind(models.TextChoices):
+    AT_RISK = "at_risk"      # inside the last quarter of its queue's SLA target (selectors.SLA_RISK_SHARE)
+    BREACHED = "breached"    # past its SLA deadline, still undecided
+
+
+class SlaAlert(models.Model):
+    """That a case was alerted for an SLA state: each case is alerted once per kind, however often the job runs."""
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="sla_alerts", db_index=False)
+    kind = models.CharField(max_length=12, choices=SlaAlertKind.choices)
+    alerted_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["case", "kind"], name="one_sla_alert_per_kind")]

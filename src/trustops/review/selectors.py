@@ -1,19 +1,35 @@
 """Reading cases and queues, always through the one function that decides who sees what."""
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db.models import Count, Min, Q, QuerySet, Sum
 
 from trustops.enforcement.services.penalties import open_actions
 from trustops.identity import access
+from trustops.identity.models import User
+from trustops.identity.roles import REVIEWER_ROLES
 from trustops.kernel import clock, rows
 from trustops.kernel.database import fetch_one_hot
 from trustops.kernel.errors import Forbidden, NotFound
+from trustops.kernel.inputs import INT64_MAX
 from trustops.kernel.pagination import page_by_id
 from trustops.ledger.selectors import case_timeline, subject_timeline
 from trustops.policies.actions import ACTIONS
 from trustops.review import hooks
-from trustops.review.models import Appeal, AppealStatus, Case, CaseStatus, Decision, Exposure, Queue
+from trustops.review.models import (
+    OPEN_STATUSES,
+    Appeal,
+    AppealStatus,
+    Case,
+    CaseSkip,
+    CaseStatus,
+    Decision,
+    Exposure,
+    Queue,
+)
+from trustops.subjects.models import ACCOUNT_TYPES, Subject
+from trustops.subjects.selectors import subjects_visible_to
 
 # A case is at SLA risk once less than this share of its queue's SLA target is left.
 SLA_RISK_SHARE = 0.25
@@ -284,3 +300,246 @@ def pending_appeals_visible_to(user, *, limit: int = 200):
     return list(Appeal.objects.filter(status=AppealStatus.PENDING, case__in=cases_visible_to(user))
                 .select_related("case__subject", "case__queue", "case__assignee", "decision__policy")
                 .order_by("received_at", "id")[:limit])
+
+
+# ---- finding cases: the console's search box and the per-queue case list --------------------------------
+
+@dataclass(frozen=True)
+class Found:
+    """One thing the search box found: a case, or an account (opened on its own page)."""
+    case: Case | None = None
+    account: Subject | None = None
+    matched: str = ""            # what the text matched, in words
+
+
+def search(user, text: str, *, limit: int = 50) -> list[Found]:
+    """Cases and accounts the user may see that the text names: a case id, a subject's or account's external id,
+    a reporter's id or a report's idempotency key. What the user may not see is simply not found."""
+    text = (text or "").strip()
+    if not text or "\x00" in text:
+        return []
+    reported_by = hooks.notices.case_ids_reported(reporter_external_id=text)
+    reported_as = hooks.notices.case_ids_reported(idempotency_key=text)
+    named = (Q(subject__external_id=text) & ~Q(subject__type__in=ACCOUNT_TYPES)) | Q(pk__in=reported_by) \
+        | Q(pk__in=reported_as)
+    if text.isdigit() and int(text) <= INT64_MAX:
+        named |= Q(pk=int(text))
+    cases = list(cases_visible_to(user).filter(named).select_related("subject", "queue", "assignee")
+                 .order_by("-opened_at", "-id")[:limit])
+    accounts = list(subjects_visible_to(user).filter(type__in=ACCOUNT_TYPES, external_id=text)
+                    .order_by("type")[:limit])
+    found = [Found(account=account, matched="account id") for account in accounts]
+    for case in cases:
+        if str(case.pk) == text:
+            matched = "case id"
+        elif case.subject.external_id == text:
+            matched = "subject id"
+        else:
+            matched = "report"
+        found.append(Found(case=case, matched=matched))
+    return found[:limit]
+
+
+SLA_STATES = ("ok", "at_risk", "breached")
+# name → order; every order ends on the id, so pages never overlap.
+CASE_SORTS = {
+    "priority": ("-priority", "opened_at", "id"),
+    "oldest": ("opened_at", "id"),
+    "newest": ("-opened_at", "-id"),
+    "due": ("sla_due_at", "id"),
+}
+
+
+@dataclass(frozen=True)
+class CaseFilters:
+    """The per-queue case list's filters, as the console's URL carries them."""
+    statuses: tuple[str, ...] = ()
+    policy: str = ""                  # a policy code, or a prefix of codes (`harassment`)
+    priority_min: int | None = None
+    priority_max: int | None = None
+    sla_state: str = ""               # of waiting cases: ok, at_risk, breached
+    assignee: str = ""                # a username
+    region: str = ""
+    opened_from: date | None = None   # UTC days, both ends included
+    opened_to: date | None = None
+    sort: str = "priority"
+
+
+def sla_state_filter(queue: Queue, state: str, now: datetime) -> Q:
+    """Waiting cases of the queue in an SLA state: breached (past due), at risk (inside the last
+    `SLA_RISK_SHARE` of the queue's target), or ok."""
+    waiting = Q(status__in=OPEN_STATUSES)
+    horizon = now + timedelta(seconds=queue.sla_seconds * SLA_RISK_SHARE)
+    if state == "breached":
+        return waiting & Q(sla_due_at__lt=now)
+    if state == "at_risk":
+        return waiting & Q(sla_due_at__gte=now, sla_due_at__lt=horizon)
+    return waiting & Q(sla_due_at__gte=horizon)
+
+
+def sla_state_of(case: Case, now: datetime) -> str:
+    """What `sla_state_filter` says of one case; "" for a resolved one."""
+    if case.status not in OPEN_STATUSES:
+        return ""
+    if case.sla_due_at < now:
+        return "breached"
+    if case.sla_due_at < now + timedelta(seconds=case.queue.sla_seconds * SLA_RISK_SHARE):
+        return "at_risk"
+    return "ok"
+
+
+def get_queue(user, key: str) -> Queue:
+    queue = queues_visible_to(user).filter(key=key).first()
+    if queue is None:
+        raise NotFound("queue_not_found", f"No queue {key!r}.")
+    return queue
+
+
+def queue_cases(user, queue: Queue, filters: CaseFilters) -> QuerySet[Case]:
+    """The queue's cases the user may see, filtered and ordered. `queue` comes from `get_queue`."""
+    qs = cases_visible_to(user).filter(queue=queue).select_related("subject", "policy", "assignee", "queue")
+    if filters.statuses:
+        qs = qs.filter(status__in=filters.statuses)
+    if filters.policy:
+        qs = qs.filter(Q(policy__code=filters.policy) | Q(policy__code__startswith=filters.policy + "."))
+    if filters.priority_min is not None:
+        qs = qs.filter(priority__gte=filters.priority_min)
+    if filters.priority_max is not None:
+        qs = qs.filter(priority__lte=filters.priority_max)
+    if filters.sla_state in SLA_STATES:
+        qs = qs.filter(sla_state_filter(queue, filters.sla_state, clock.now()))
+    if filters.assignee:
+        qs = qs.filter(assignee__username=filters.assignee)
+    if filters.region:
+        qs = qs.filter(subject__region=filters.region)
+    if filters.opened_from:
+        qs = qs.filter(opened_at__gte=_utc_midnight(filters.opened_from))
+    if filters.opened_to:
+        qs = qs.filter(opened_at__lt=_utc_midnight(filters.opened_to + timedelta(days=1)))
+    return qs.order_by(*CASE_SORTS.get(filters.sort, CASE_SORTS["priority"]))
+
+
+def _utc_midnight(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+# ---- the floor: who holds what, today's work per reviewer, SLA burn ---------------------------------------
+
+# "Due soon" on the floor: within the next hour.
+SLA_BURN_SECONDS = 3600
+
+
+@dataclass
+class ReviewerDay:
+    username: str
+    holding: int = 0
+    decided: int = 0
+    handle_seconds_total: int = 0
+    handle_seconds_counted: int = 0
+    skipped: int = 0
+
+    @property
+    def average_handle_seconds(self) -> int | None:
+        if not self.handle_seconds_counted:
+            return None
+        return round(self.handle_seconds_total / self.handle_seconds_counted)
+
+    @property
+    def skip_rate(self) -> float | None:
+        """Skips among the cases the reviewer handed back or decided today."""
+        seen = self.decided + self.skipped
+        return self.skipped / seen if seen else None
+
+
+@dataclass
+class QueueFloor:
+    queue: Queue
+    holds: list[Case] = field(default_factory=list)
+    reviewers: list[ReviewerDay] = field(default_factory=list)
+    waiting: int = 0
+    due_soon: int = 0
+    breached: int = 0
+
+    @property
+    def decided(self) -> int:
+        return sum(r.decided for r in self.reviewers)
+
+    @property
+    def skip_rate(self) -> float | None:
+        skipped = sum(r.skipped for r in self.reviewers)
+        seen = self.decided + skipped
+        return skipped / seen if seen else None
+
+
+def require_floor(user) -> None:
+    if not access.runs_floor(user):
+        raise Forbidden("floor_closed", "The floor view is open to team leads, policy managers, admins and "
+                                        "vendor managers.")
+
+
+def floor(user) -> list[QueueFloor]:
+    """Per visible queue: the cases held now (by whom, since when), each reviewer's decisions, average handle
+    time and skips since midnight UTC, and the SLA burn (due within the hour, breached). Vendor staff see
+    their own vendor's people only (`access.floor_people_filter`)."""
+    require_floor(user)
+    now = clock.now()
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    queues = list(queues_visible_to(user).order_by("tier", "key"))
+    floors = {q.id: QueueFloor(queue=q) for q in queues}
+    cases = cases_visible_to(user).filter(queue__in=queues)
+    people = access.floor_people_filter(user, "assignee__")
+
+    for case in (cases.filter(people, status=CaseStatus.IN_REVIEW).select_related("subject", "assignee", "queue")
+                 .order_by("claimed_at", "id")):
+        floors[case.queue_id].holds.append(case)
+    for row in (cases.filter(status__in=OPEN_STATUSES).values("queue_id")
+                .annotate(waiting=Count("id", filter=Q(status=CaseStatus.OPEN)),
+                          due_soon=Count("id", filter=Q(sla_due_at__gte=now,
+                                                        sla_due_at__lt=now + timedelta(seconds=SLA_BURN_SECONDS))),
+                          breached=Count("id", filter=Q(sla_due_at__lt=now)))):
+        floor_of = floors[row["queue_id"]]
+        floor_of.waiting, floor_of.due_soon, floor_of.breached = row["waiting"], row["due_soon"], row["breached"]
+
+    days: dict[tuple[int, str], ReviewerDay] = {}
+
+    def day_of(queue_id: int, username: str) -> ReviewerDay:
+        return days.setdefault((queue_id, username), ReviewerDay(username))
+
+    for floor_of in floors.values():
+        for case in floor_of.holds:
+            day_of(floor_of.queue.id, case.assignee.username).holding += 1
+    on_floor = access.case_filter(user, "case__") & access.floor_people_filter(user, "reviewer__")
+    decided = (Decision.objects.filter(on_floor, queue_id__in=floors, decided_at__gte=midnight)
+               .values("queue_id", "reviewer__username")
+               .annotate(n=Count("id"), handle=Sum("handle_seconds"), counted=Count("handle_seconds")))
+    for row in decided:
+        day = day_of(row["queue_id"], row["reviewer__username"])
+        day.decided, day.handle_seconds_counted = row["n"], row["counted"]
+        day.handle_seconds_total = row["handle"] or 0
+    skipped = (CaseSkip.objects.filter(on_floor, case__queue_id__in=floors, skipped_at__gte=midnight)
+               .values("case__queue_id", "reviewer__username").annotate(n=Count("id")))
+    for row in skipped:
+        day_of(row["case__queue_id"], row["reviewer__username"]).skipped = row["n"]
+    for (queue_id, _), day in sorted(days.items(), key=lambda item: item[0][1]):
+        floors[queue_id].reviewers.append(day)
+    return list(floors.values())
+
+
+def held_case_on_floor(user, case_id: int) -> Case:
+    """A case as its floor shows it, to release or reassign: 404 unless the user runs a floor that sees it."""
+    require_floor(user)
+    return get_case(user, case_id)
+
+
+def reassign_candidates(user, case: Case) -> list:
+    """People on the user's floor who may work the case's queue and see the case, the current holder aside."""
+    queue = case.queue
+    vendor_ids = set(queue.vendors.values_list("id", flat=True))
+    team_ids = set(queue.teams.values_list("id", flat=True))
+    people = (User.objects.filter(access.floor_people_filter(user), is_active=True, role__in=REVIEWER_ROLES)
+              .exclude(pk__in=[pk for pk in (case.assignee_id, case.excluded_reviewer_id) if pk])
+              .order_by("username"))
+    workable = [person for person in people
+                if _may_work(person, queue, contracted=person.vendor_id in vendor_ids,
+                             open_to_team=not team_ids or person.team_id in team_ids)]
+    return [person for person in workable if Case.objects.filter(access.case_filter(person), pk=case.pk).exists()]

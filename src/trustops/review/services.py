@@ -1,17 +1,24 @@
-"""Writing cases and queue configuration. Intake files notices here; later issues add claim and decide."""
+"""Writing cases and queue configuration, and SLA alerts. Intake files notices here; casework.py works cases."""
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef, Q
 
+from trustops.identity import access
+from trustops.identity import services as identity
 from trustops.identity.access import CLEARANCES
+from trustops.identity.models import User
+from trustops.identity.roles import Role
 from trustops.kernel import bulk, clock
 from trustops.kernel.errors import Invalid
 from trustops.ledger import services as ledger
+from trustops.outbox import services as outbox
 from trustops.policies.selectors import ActivePolicy
-from trustops.review import routing
-from trustops.review.models import OPEN_STATUSES, Case, CaseKind, CaseStatus, Queue, RoutingRule
+from trustops.review import hooks, routing
+from trustops.review.models import (OPEN_STATUSES, Case, CaseKind, CaseStatus, Queue, RoutingRule, SlaAlert,
+                                    SlaAlertKind)
+from trustops.review.selectors import SLA_RISK_SHARE
 from trustops.review.priority import SOURCE_TRUST, PriorityInputs, priority
 from trustops.subjects.models import Subject
 
@@ -201,3 +208,80 @@ def save_from_admin(obj, *, actor, change: bool, kind: str) -> None:
     obj.save()
     ledger.record(f"{kind}.{'changed' if change else 'created'}", actor=actor,
                   payload={"id": obj.pk, "name": str(obj)})
+
+
+# ---- SLA alerts: pushed to the queue's leads and to the platform, once per case and state ----
+
+SLA_ALERT_WORDS = {SlaAlertKind.AT_RISK: "is at SLA risk", SlaAlertKind.BREACHED: "breached its SLA"}
+
+
+def raise_sla_alerts(*, batch: int = 500) -> dict[str, int]:
+    """Alert every waiting case that is newly at SLA risk or newly breached; each batch one transaction.
+
+    A case is alerted once per state (`SlaAlert`), however often this runs: a ledger event, an outbox message
+    (`sla.at_risk` / `sla.breached`) and a console notification for each of the queue's leads who may see it.
+    Breaches go first, so a case found already past due is alerted as breached and never as at risk.
+    """
+    alerted = {SlaAlertKind.BREACHED.value: 0, SlaAlertKind.AT_RISK.value: 0}
+    for kind in (SlaAlertKind.BREACHED, SlaAlertKind.AT_RISK):
+        while True:
+            with transaction.atomic():
+                now = clock.now()
+                cases = list(_newly(kind, now).select_for_update(skip_locked=True, of=("self",))
+                             .select_related("queue", "subject").order_by("id")[:batch])
+                if not cases:
+                    break
+                _alert(cases, kind, now)
+                alerted[kind.value] += len(cases)
+    return alerted
+
+
+def _newly(kind: str, now: datetime):
+    waiting = Case.objects.filter(status__in=OPEN_STATUSES).exclude(
+        Exists(SlaAlert.objects.filter(case=OuterRef("pk"), kind=kind)))
+    if kind == SlaAlertKind.BREACHED:
+        return waiting.filter(sla_due_at__lt=now)
+    # At risk: inside the last quarter of its own queue's SLA target, one time window per target.
+    windows = Q(pk__in=[])
+    for sla_seconds in set(Queue.objects.values_list("sla_seconds", flat=True)):
+        windows |= Q(queue__sla_seconds=sla_seconds, sla_due_at__gte=now,
+                     sla_due_at__lt=now + timedelta(seconds=sla_seconds * SLA_RISK_SHARE))
+    return waiting.filter(windows)
+
+
+def _alert(cases: list[Case], kind: str, now: datetime) -> None:
+    SlaAlert.objects.bulk_create([SlaAlert(case=case, kind=kind, alerted_at=now) for case in cases])
+    ledger.record_many([ledger.Entry(f"case.sla_{kind}", {"queue": case.queue.key, "sla_due_at": case.sla_due_at},
+                                     subject_id=case.subject_id, case_id=case.pk) for case in cases])
+    # Golden cases carry no real notice: the platform never hears of them (review/hooks.py).
+    golden = set(Case.objects.filter(pk__in=[case.pk for case in cases])
+                 .filter(pk__in=hooks.golden.withheld_case_ids()).values_list("pk", flat=True))
+    outbox.enqueue_many(f"sla.{kind}", [{
+        "case_id": case.pk, "queue": case.queue.key, "status": case.status, "sla_due_at": case.sla_due_at,
+        "subject": {"type": case.subject.type, "external_id": case.subject.external_id}, "alerted_at": now,
+    } for case in cases if case.pk not in golden])
+    drafts = []
+    by_queue: dict[int, list[Case]] = {}
+    for case in cases:
+        by_queue.setdefault(case.queue_id, []).append(case)
+    for queue_cases in by_queue.values():
+        queue = queue_cases[0].queue
+        ids = [case.pk for case in queue_cases]
+        for lead in leads_of(queue):
+            seen = set(Case.objects.filter(access.case_filter(lead), pk__in=ids).values_list("pk", flat=True))
+            drafts += [identity.NotificationDraft(
+                recipient_id=lead.pk, kind=f"sla.{kind}", topic="case", topic_id=case.pk,
+                title=f"Case {case.pk} {SLA_ALERT_WORDS[kind]} in {queue.name}",
+                body=f"Due {case.sla_due_at:%Y-%m-%d %H:%M} UTC.") for case in queue_cases if case.pk in seen]
+    identity.notify_many(drafts)
+
+
+def leads_of(queue: Queue) -> list[User]:
+    """Who hears of a queue's SLA trouble: the team leads of the teams that work it (in-house teams it names,
+    or every in-house team when it names none; the teams of vendors contracted to it) and the admins."""
+    team_ids = list(queue.teams.values_list("id", flat=True))
+    vendor_ids = list(queue.vendors.values_list("id", flat=True))
+    in_house = Q(vendor__isnull=True) & (Q(team_id__in=team_ids) if team_ids else Q(team__isnull=False))
+    leads = Q(role=Role.TEAM_LEAD) & (in_house | Q(vendor_id__in=vendor_ids))
+    admins = Q(role=Role.ADMIN, vendor__isnull=True)
+    return list(User.objects.filter(leads | admins, is_active=True).order_by("id"))

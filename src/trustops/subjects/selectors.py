@@ -53,3 +53,17 @@ def linked_accounts(user, account: Subject, *, keys=ACCOUNT_LINK_KEYS, limit: in
     return [{"account": other,
              "shared": [(key, value) for key, value in values.items() if other.attributes.get(key) == value]}
             for other in found]
+
+
+def find_accounts(user, text: str, *, account_type: str | None = None, limit: int = 50) -> list[Subject]:
+    """Accounts the user may see whose external id starts with the text or whose handle is the text (with or
+    without its "@", any case)."""
+    text = (text or "").strip()
+    if not text:
+        return []
+    handle = text if text.startswith("@") else f"@{text}"
+    accounts = subjects_visible_to(user).filter(type__in=ACCOUNT_TYPES).filter(
+        Q(external_id__startswith=text) | Q(attributes__handle__iexact=handle) | Q(attributes__handle__iexact=text))
+    if account_type:
+        accounts = accounts.filter(type=account_type)
+    return list(accounts.order_by("type", "external_id")[:limit])

@@ -62,7 +62,8 @@ def behind_proxies(application, *, proxies: list[str], count: int = 1, headers: 
 
 
 def application():
-    """The WSGI application with the configured proxies (settings.TRUSTED_PROXIES and friends)."""
+    """The WSGI application with the configured proxies (settings.TRUSTED_PROXIES and friends); `trustops.wsgi`
+    serves this one to any WSGI server."""
     if settings.HTTPS and not settings.TRUSTED_PROXIES:
         log.warning("TRUSTOPS_HTTPS is on but no TRUSTOPS_TRUSTED_PROXY is set: waitress does not speak TLS, so "
                     "requests will look like plain HTTP and be redirected to HTTPS again and again.")
@@ -73,6 +74,5 @@ def application():
 def serve_forever(*, host: str, port: int, threads: int) -> None:
     app = application()
     prepare_for_serving()
-    # The proxy headers are handled by `behind_proxies`, so waitress itself trusts no one and clears nothing
-    # twice; url_scheme stays http for direct connections.
+    # The proxy headers are handled by `behind_proxies`, so waitress itself trusts no peer.
     serve(app, host=host, port=port, threads=threads, ident="trustops", clear_untrusted_proxy_headers=False)

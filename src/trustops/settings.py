@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(os.environ.get("TRUSTOPS_VAR_DIR", Path.cwd() / "var")).resolve()
@@ -43,6 +44,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "js_lib_htmx",
     "axes",
+    "csp",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "trustops.kernel",
@@ -75,6 +77,7 @@ MIDDLEWARE = [
     "trustops.console.middleware.RequireSecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -86,7 +89,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_CALLABLE = "trustops.console.sign_in.locked_out"
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("TRUSTOPS_PROXY_COUNT", "0")) or None
+# The address a failure is counted against is REMOTE_ADDR: behind trusted proxies `trustops serve` has already
+# put the client's address there (runtime/serving.py); reading X-Forwarded-For again would believe forged ones.
+AXES_CLIENT_IP_CALLABLE = "trustops.console.sign_in.client_address"
 OTP_TOTP_ISSUER = "trustops"
 
 ROOT_URLCONF = "trustops.urls"
@@ -171,12 +176,42 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 12 * 3600
-if _flag("TRUSTOPS_HTTPS"):
+HTTPS = _flag("TRUSTOPS_HTTPS")
+if HTTPS:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = _flag("TRUSTOPS_SSL_REDIRECT", True)
-    SECURE_HSTS_SECONDS = 31536000
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = int(os.environ.get("TRUSTOPS_HSTS_SECONDS", "31536000"))
+    # No SECURE_PROXY_SSL_HEADER: the scheme comes from waitress, which takes X-Forwarded-Proto only from the
+    # trusted proxies below, so a client cannot claim HTTPS by sending the header itself.
+
+# The load balancers or reverse proxies in front of `trustops serve`: addresses or networks of the peers whose
+# forwarded headers are believed ("*": any peer, only when nothing else can reach the server), how many proxies
+# the chain holds, and which headers they set. Everyone else's forwarded headers are removed.
+TRUSTED_PROXIES = [p.strip() for p in os.environ.get("TRUSTOPS_TRUSTED_PROXY", "").split(",") if p.strip()]
+PROXY_COUNT = int(os.environ.get("TRUSTOPS_PROXY_COUNT", "1"))
+TRUSTED_PROXY_HEADERS = [h.strip().lower() for h in os.environ.get(
+    "TRUSTOPS_TRUSTED_PROXY_HEADERS", "x-forwarded-for,x-forwarded-proto,x-forwarded-host,x-forwarded-port"
+).split(",") if h.strip()]
+
+# Every page may run only the scripts and styles it loads from this server: no inline script, event-handler
+# attribute, style attribute or <style> element runs. QR codes are inline SVG; `data:` is the empty favicon.
+# The API's interactive docs (Swagger UI) keep their own rules until they are served from here.
+CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": ["/api/v1/docs"],
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "base-uri": [NONE],
+    },
+}
 
 LOGGING = {
     "version": 1,

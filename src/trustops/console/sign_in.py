@@ -15,6 +15,12 @@ from trustops.identity import services as identity
 from trustops.kernel.errors import DomainError
 
 
+def client_address(request) -> str | None:
+    """The address django-axes counts sign-in failures against (AXES_CLIENT_IP_CALLABLE): the peer, or the
+    client as the trusted proxies in front reported it (waitress rewrote REMOTE_ADDR before Django ran)."""
+    return request.META.get("REMOTE_ADDR")
+
+
 def locked_out(request, original_response=None, credentials=None):
     """django-axes calls this (AXES_LOCKOUT_CALLABLE) when a sign-in is refused for too many failures."""
     from axes.helpers import get_cool_off, get_failure_limit

@@ -66,6 +66,113 @@ def create_user(*, username: str, role: str, team: str | None = None, vendor: st
     return user
 
 
+# What an account change records, field by field: how a value reads in the ledger. A new audited field of
+# User is one line here.
+AUDITED_USER_FIELDS = {
+    "username": str,
+    "email": str,
+    "first_name": str,
+    "last_name": str,
+    "role": str,
+    "team": lambda team: team.key if team else None,
+    "vendor": lambda vendor: vendor.key if vendor else None,
+    "cleared_regions": list,
+    "clearances": list,
+    "is_active": bool,
+}
+
+
+def _normalised_user_changes(user: User, changes: dict) -> dict:
+    """The changes as they will be stored; `Invalid`/`Conflict` for anything that cannot be."""
+    unknown = sorted(set(changes) - set(AUDITED_USER_FIELDS))
+    if unknown:
+        raise Invalid("not_changeable", f"Not changed here: {', '.join(unknown)}.", field=unknown[0])
+    changes = dict(changes)
+    if "role" in changes and changes["role"] not in Role.values:
+        raise Invalid("unknown_role", f"Unknown role {changes['role']!r}; one of: {', '.join(Role.values)}.",
+                      field="role")
+    if "clearances" in changes:
+        unknown = sorted(set(changes["clearances"] or []) - set(CLEARANCES))
+        if unknown:
+            raise Invalid("unknown_clearance", f"Unknown clearances {', '.join(unknown)}; one of: "
+                                               f"{', '.join(CLEARANCES)}.", field="clearances")
+        changes["clearances"] = sorted(set(changes["clearances"] or []))
+    if "cleared_regions" in changes:
+        regions = changes["cleared_regions"] or []
+        if not isinstance(regions, list) or not all(isinstance(r, str) and r.strip() for r in regions):
+            raise Invalid("invalid_regions", "Regions are a list of region codes, or [\"*\"] for all.",
+                          field="cleared_regions")
+        changes["cleared_regions"] = sorted({r.strip().upper() if r != "*" else r for r in regions})
+    if "username" in changes and changes["username"] != user.username and User.objects.filter(
+            username=changes["username"]).exclude(pk=user.pk).exists():
+        raise Conflict("username_taken", f"User {changes['username']!r} already exists.", field="username")
+    team = changes.get("team", user.team)
+    vendor = changes.get("vendor", user.vendor)
+    if team is not None and team.vendor_id and team.vendor_id != (vendor.pk if vendor else None):
+        raise Conflict("team_vendor_mismatch", f"Team {team.name} belongs to {team.vendor.name}.", field="team")
+    return changes
+
+
+def check_user_changes(*, user: User, changes: dict) -> None:
+    """Refuses what `change_user` would refuse, writing nothing (forms check before they save)."""
+    _normalised_user_changes(user, changes)
+
+
+@transaction.atomic
+def change_user(*, user_id: int, changes: dict, actor=None) -> User:
+    """Change a person's account: the ledger keeps each changed field before and after. Administrators are
+    whoever holds the admin role, so a role change moves the Django staff flags with it."""
+    user = User.objects.select_for_update().filter(pk=user_id).first()
+    if user is None:
+        raise NotFound("user_not_found", "No such user.")
+    changes = _normalised_user_changes(user, changes)
+    before, after = {}, {}
+    for name, value in changes.items():
+        shown = AUDITED_USER_FIELDS[name]
+        old = shown(getattr(user, name))
+        new = shown(value)
+        if old != new:
+            before[name], after[name] = old, new
+            setattr(user, name, value)
+    if not after:
+        return user
+    fields = list(after)
+    if "role" in after:
+        user.is_staff = user.is_superuser = user.role == Role.ADMIN
+        fields += ["is_staff", "is_superuser"]
+    user.save(update_fields=fields)
+    kind = "user.changed"
+    if set(after) == {"is_active"}:
+        kind = "user.activated" if user.is_active else "user.deactivated"
+    ledger.record(kind, actor=actor, payload={"user": user.username, "before": before, "after": after})
+    return user
+
+
+@transaction.atomic
+def reset_password(*, user_id: int, password: str | None, actor=None) -> User:
+    """A new password (validated), or none: then the person signs in by no password at all. The ledger says that
+    it changed, never what to."""
+    from django.contrib.auth.password_validation import ValidationError, validate_password
+
+    user = User.objects.select_for_update().filter(pk=user_id).first()
+    if user is None:
+        raise NotFound("user_not_found", "No such user.")
+    had_password = user.has_usable_password()
+    if password is None:
+        user.set_unusable_password()
+    else:
+        try:
+            validate_password(password, user)
+        except ValidationError as refused:
+            raise Invalid("weak_password", " ".join(refused.messages), field="password") from None
+        user.set_password(password)
+    user.save(update_fields=["password"])
+    ledger.record("user.password_reset", actor=actor, payload={
+        "user": user.username, "before": {"password_usable": had_password},
+        "after": {"password_usable": password is not None}})
+    return user
+
+
 @transaction.atomic
 def issue_token(*, user: User, scopes: list[str] | None = None, name: str = "default",
                 expires_in: timedelta | None = None, actor=None) -> tuple[ApiToken, str]:
@@ -92,6 +199,34 @@ def revoke_token(*, token_id: int, actor=None) -> ApiToken:
         token.revoked_at = clock.now()
         token.save(update_fields=["revoked_at"])
         ledger.record("api_token.revoked", actor=actor, payload={"user": token.user.username, "token": token.prefix})
+    return token
+
+
+@transaction.atomic
+def change_token(*, token_id: int, scopes: list[str] | None = None, name: str | None = None, actor=None) -> ApiToken:
+    """A token's scopes or name, before and after in the ledger. A revoked token stays revoked as it was."""
+    token = ApiToken.objects.select_for_update().select_related("user").filter(pk=token_id).first()
+    if token is None:
+        raise NotFound("token_not_found", "No such token.")
+    if token.revoked_at is not None:
+        raise Conflict("token_revoked", "A revoked token cannot be changed; issue a new one.")
+    before, after = {}, {}
+    if scopes is not None:
+        if not isinstance(scopes, list) or not all(isinstance(scope, str) for scope in scopes):
+            raise Invalid("invalid_scopes", "Scopes are a list of scope names.", field="scopes")
+        unknown = sorted(set(scopes) - set(SCOPES))
+        if unknown:
+            raise Invalid("unknown_scope", f"Unknown scopes: {', '.join(unknown)}.", field="scopes")
+        if sorted(set(scopes)) != token.scopes:
+            before["scopes"], after["scopes"] = token.scopes, sorted(set(scopes))
+    if name is not None and name != token.name:
+        before["name"], after["name"] = token.name, name
+    if after:
+        for field, value in after.items():
+            setattr(token, field, value)
+        token.save(update_fields=list(after))
+        ledger.record("api_token.changed", actor=actor, payload={
+            "user": token.user.username, "token": token.prefix, "before": before, "after": after})
     return token
 
 

@@ -53,12 +53,26 @@ def _figure(height: float, width: float = WIDTH) -> Figure:
     return figure
 
 
+def _declarations_as_attributes(match: re.Match) -> str:
+    declarations = (part.split(":", 1) for part in match.group(1).split(";") if ":" in part)
+    return " ".join(f'{name.strip()}="{value.strip()}"' for name, value in declarations)
+
+
+def _presentation_attributes(svg: str) -> str:
+    """The console's Content-Security-Policy (style-src 'self') refuses `style` attributes and `<style>`
+    elements; SVG takes the same properties as presentation attributes, which it does not refuse."""
+    svg = re.sub(r"<style[^>]*>.*?</style>\s*", "", svg, flags=re.S)  # matplotlib's default line joins, below
+    svg = re.sub(r'style="([^"]*)"', _declarations_as_attributes, svg)
+    return svg.replace("<svg ", '<svg stroke-linejoin="round" stroke-linecap="butt" ', 1)
+
+
 def _svg(figure: Figure, description: str) -> str:
     buffer = io.StringIO()
     figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None, "Format": None, "Type": None})
     svg = buffer.getvalue()
     svg = svg[svg.index("<svg"):]
     svg = re.sub(r"<metadata>.*?</metadata>\s*", "", svg, flags=re.S)
+    svg = _presentation_attributes(svg)
     # Several charts share one page: make their element ids unique to each chart.
     prefix = f"c{next(_ids)}-"
     svg = re.sub(r'id="([^"]+)"', rf'id="{prefix}\1"', svg)

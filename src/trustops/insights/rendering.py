@@ -3,6 +3,8 @@
 The fragment holds everything, charts included as inline SVG; the console places it in its page with the
 report's stylesheet, and the standalone document inlines that stylesheet, so the file opens anywhere offline.
 """
+import base64
+import hashlib
 from functools import cache
 from pathlib import Path
 
@@ -31,6 +33,13 @@ STYLESHEET = Path(__file__).parent / "static" / "insights" / "monthly_quality.cs
 @cache
 def stylesheet() -> str:
     return STYLESHEET.read_text()
+
+
+def stylesheet_source() -> str:
+    """The Content-Security-Policy source that admits the document's inlined stylesheet and nothing else: the
+    file must stand alone when saved, so its styles cannot come from a separate file."""
+    digest = base64.b64encode(hashlib.sha256(stylesheet().encode()).digest()).decode()
+    return f"'sha256-{digest}'"
 
 
 def _comparison_rows(rows: list[dict]) -> list[dict]:

@@ -26,6 +26,9 @@ def report_file(report: MonthlyReport, fmt: str) -> HttpResponse:
     response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
     disposition = "inline" if fmt == "html" else "attachment"
     response["Content-Disposition"] = f'{disposition}; filename="{file_name(month, fmt)}"'
+    if fmt == "html":
+        # django-csp adds this to the policy of this one response (what its csp_update decorator sets).
+        response._csp_update = {"style-src": [rendering.stylesheet_source()]}
     response["X-Report-Source"] = report.source
     response["X-Report-Generated-At"] = report.generated_at
     return response

@@ -9,7 +9,9 @@ import pytest
 from django.test import Client
 
 from tests import quality_month
+from tests.test_console_access import verified_console
 from trustops.kernel import clock
+from trustops.simulation import platform as setup
 
 AS_OF = datetime(2025, 4, 8, 12, tzinfo=timezone.utc)
 POLICY = {
@@ -55,7 +57,8 @@ def test_every_console_page_has_the_policy_and_needs_nothing_it_refuses(march, w
     assert claimed.status_code == 302
     account = subject["owner"]
     for path in ("/", "/queues/", "/appeals/", "/accounts/", "/preferences/", claimed.headers["Location"],
-                 f"/accounts/{account['type']}/{account['external_id']}/"):
+                 f"/accounts/{account['type']}/{account['external_id']}/", "/queues/general-us/cases/",
+                 f"/search/?q={subject['external_id']}", "/notifications/"):
         assert_strict_page(moderator.get(path, follow=True), path)
     assert case["queue"] == "general-us"
 
@@ -63,6 +66,11 @@ def test_every_console_page_has_the_policy_and_needs_nothing_it_refuses(march, w
     with clock.frozen(AS_OF):
         for path in ("/quality/", "/quality/reports/2025-03/"):
             assert_strict_page(lead.get(path), path)
+    floor_lead = verified_console(world.person("csp-lead", "team_lead", team=setup.IN_HOUSE_TEAM).user)
+    assert_strict_page(floor_lead.get("/floor/"), "/floor/")
+    auditor = signed_in(world.person("csp-auditor", "qa_auditor"))
+    for path in ("/qa/", "/qa/samples/", "/qa/tasks/", "/qa/calibrations/", "/qa/rcas/", "/qa/golden/"):
+        assert_strict_page(auditor.get(path, follow=True), path)
 
 
 def test_the_standalone_report_file_admits_its_own_stylesheet_by_hash_and_nothing_else(march):

@@ -16,7 +16,13 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
-from trustops.identity.roles import IN_HOUSE_CASE_ROLES, QUALITY_READER_ROLES, REVIEWER_ROLES, Role
+from trustops.identity.roles import (
+    CONFIGURER_ROLES,
+    IN_HOUSE_CASE_ROLES,
+    QUALITY_READER_ROLES,
+    REVIEWER_ROLES,
+    Role,
+)
 
 ALL_REGIONS = "*"
 # Clearances for restricted content; a queue names one of these in `required_clearance`.
@@ -219,3 +225,11 @@ def reads_delivery_log(person) -> bool:
     """The outbound webhook delivery log (endpoints, errors): operations leads."""
     v = viewer(person)
     return v.role in {Role.ADMIN, Role.TEAM_LEAD} and not v.is_vendor_staff
+
+
+def configures_platform(person) -> bool:
+    """Queues, routing rules and webhook endpoints: admins and policy managers, never vendor staff.
+
+    They see every queue's configuration (restricted ones included); the cases stay behind the clearance."""
+    v = viewer(person)
+    return v.role in CONFIGURER_ROLES and not v.is_vendor_staff

@@ -13,7 +13,16 @@ from trustops.kernel.pagination import page_by_id
 from trustops.ledger.selectors import case_timeline, subject_timeline
 from trustops.policies.actions import ACTIONS
 from trustops.review import hooks
-from trustops.review.models import Appeal, AppealStatus, Case, CaseStatus, Decision, Exposure, Queue
+from trustops.review.models import (
+    Appeal,
+    AppealStatus,
+    Case,
+    CaseStatus,
+    Decision,
+    Exposure,
+    Queue,
+    RoutingRule,
+)
 
 # A case is at SLA risk once less than this share of its queue's SLA target is left.
 SLA_RISK_SHARE = 0.25
@@ -284,3 +293,33 @@ def pending_appeals_visible_to(user, *, limit: int = 200):
     return list(Appeal.objects.filter(status=AppealStatus.PENDING, case__in=cases_visible_to(user))
                 .select_related("case__subject", "case__queue", "case__assignee", "decision__policy")
                 .order_by("received_at", "id")[:limit])
+
+
+def configurable_queues(user) -> QuerySet[Queue]:
+    """Queue settings: configurers see every queue, restricted and inactive ones too; readers what they see."""
+    if access.configures_platform(user):
+        return Queue.objects.all()
+    return queues_visible_to(user)
+
+
+def get_queue_settings(user, key: str) -> Queue:
+    queue = configurable_queues(user).prefetch_related("teams", "vendors").filter(key=key).first()
+    if queue is None:
+        raise NotFound("queue_not_found", f"No queue {key!r}.")
+    return queue
+
+
+def routing_rules(user):
+    """The ordered routing rules: part of the platform's configuration."""
+    if not access.configures_platform(user):
+        raise Forbidden("not_a_configurer", "Routing rules are for admins and policy managers.")
+    return RoutingRule.objects.select_related("queue").order_by("position", "id")
+
+
+def configurable_queue_keys() -> list[str]:
+    """Every queue's key, inactive ones too (for the platform's own set-up, not for a person)."""
+    return list(Queue.objects.values_list("key", flat=True))
+
+
+def default_queue_key() -> str | None:
+    return Queue.objects.filter(is_default=True, active=True).values_list("key", flat=True).first()

@@ -290,3 +290,28 @@ def test_queue_settings_are_read_only_where_the_queue_is_visible(fresh):
     assert [q["key"] for q in agent.get("/api/v1/queues").json()] == ["northwind"]
     assert agent.patch("/api/v1/queues/northwind", {"name": "mine"}).status_code == 403
     assert RoutingRule.objects.count() == 0
+
+
+def test_the_console_settings_are_for_configurers_only(fresh):
+    identity.ensure_vendor(name="Northwind BPO")
+    manager = identity.create_user(username="pm", role="policy_manager", regions=["*"])
+    client = Client()
+    client.force_login(manager)
+    for page in ("/settings/queues/", "/settings/routing/", "/settings/webhooks/", "/settings/queues/general/"):
+        assert client.get(page).status_code == 200, page
+    created = client.post("/settings/queues/", {"key": "from-console", "name": "From the console",
+                                                "sla_hours": "2", "active": "on"})
+    assert created.status_code == 302
+    assert Queue.objects.get(key="from-console").sla_seconds == 7200
+    refused = client.post("/settings/queues/", {"key": "Bad Key", "name": "x", "active": "on"})
+    assert refused.status_code == 422 and b"lower-case letters" in refused.content
+    hook = client.post("/settings/webhooks/", {"url": "https://hooks.example.com/x", "events": ["webhook.test"]})
+    assert hook.status_code == 201 and b"new-secret" in hook.content
+    assert b"new-secret" not in client.get("/settings/webhooks/").content
+    for role, extra in (("moderator", {}), ("team_lead", {}), ("vendor_agent", {"vendor": "Northwind BPO"})):
+        other = Client()
+        other.force_login(identity.create_user(username=f"c-{role}", role=role, regions=["*"], **extra))
+        for page in ("/settings/queues/", "/settings/routing/", "/settings/webhooks/"):
+            assert other.get(page).status_code in (302, 403), (role, page)
+        assert other.post("/settings/queues/", {"key": f"x-{role}", "name": "x"}).status_code in (302, 403)
+        assert not Queue.objects.filter(key=f"x-{role}").exists()

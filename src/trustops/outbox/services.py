@@ -129,12 +129,21 @@ def deliver_due() -> int:
     return sent
 
 
+def _url(url: str):
+    try:
+        parsed = urlparse(url)
+        parsed.port  # noqa: B018 (a port beyond 65535 is refused only when read)
+    except ValueError:
+        raise Invalid("invalid_url", "Not a URL.", field="url") from None
+    return parsed
+
+
 @transaction.atomic
 def save_endpoint(*, name: str, url: str, secret: str, event_kinds: list[str] | None = None, actor=None,
                   active: bool = True) -> WebhookEndpoint:
-    parsed = urlparse(url)
+    parsed = _url(url)
     loopback = parsed.hostname in {"localhost", "127.0.0.1", "::1"}
-    if parsed.scheme != "https" and not (parsed.scheme == "http" and loopback):
+    if not parsed.hostname or (parsed.scheme != "https" and not (parsed.scheme == "http" and loopback)):
         raise Invalid("https_required", "Webhook endpoints must use HTTPS (plain HTTP only on loopback).", field="url")
     if len(secret) < 16:
         raise Invalid("weak_secret", "The signing secret needs at least 16 characters.", field="secret")
@@ -178,9 +187,10 @@ def create_endpoint(*, url: str, event_kinds: list[str], name: str = "", secret:
                     active: bool = True, actor=None) -> tuple[WebhookEndpoint, str]:
     """A new endpoint and its signing secret, which is returned here and never shown again."""
     kinds = _check_kinds(event_kinds)
-    name = (name or urlparse(url).hostname or "endpoint")[:100]
+    host = (_url(url).hostname or "endpoint")[:100]
+    name = name or host
     if WebhookEndpoint.objects.filter(name=name).exists():
-        if name == (urlparse(url).hostname or "endpoint"):
+        if name == host:
             name = f"{name}-{WebhookEndpoint.objects.count() + 1}"[:100]
         else:
             raise Conflict("endpoint_exists", f"An endpoint named {name!r} exists already.", field="name")

@@ -10,6 +10,7 @@ from trustops.enforcement.api import router as enforcement_router
 from trustops.intake.api import router as intake_router
 from trustops.kernel.errors import DomainError
 from trustops.kernel.inputs import StrictJsonParser
+from trustops.outbox.api import router as outbox_router
 from trustops.policies.api import router as policies_router
 from trustops.quality.api import router as quality_router
 from trustops.review.api import router as review_router
@@ -124,6 +125,7 @@ api.add_router("", intake_router)
 api.add_router("", review_router)
 api.add_router("", subjects_router)
 api.add_router("", policies_router)
+api.add_router("", outbox_router)
 api.add_router("", enforcement_router)
 api.add_router("", quality_router)
 api.add_router("", "trustops.insights.api.router")

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "trustops.quality",
     "trustops.insights",
     "trustops.workforce",
+    "trustops.config",
     "trustops.simulation",
     "trustops.console",
     "trustops.runtime",

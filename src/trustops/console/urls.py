@@ -81,3 +81,17 @@ urlpatterns += [
     path("notifications/read/", floor_views.notifications_read, name="notifications_read"),
     path("notifications/bell/", floor_views.bell, name="bell"),
 ]
+from trustops.console import settings_views  # noqa: E402
+
+urlpatterns += [
+    path("settings/", settings_views.queues, name="settings"),
+    path("settings/queues/", settings_views.queues, name="settings_queues"),
+    path("settings/queues/<slug:queue_key>/", settings_views.queue_edit, name="settings_queue"),
+    path("settings/routing/", settings_views.routing, name="settings_routing"),
+    path("settings/routing/test/", settings_views.routing_test, name="settings_routing_test"),
+    path("settings/routing/<int:rule_id>/<str:action>/", settings_views.rule_action, name="settings_rule"),
+    path("settings/webhooks/", settings_views.webhooks, name="settings_webhooks"),
+    path("settings/webhooks/<int:endpoint_id>/<str:action>/", settings_views.webhook_action,
+         name="settings_webhook"),
+    path("deliveries/<int:delivery_id>/redeliver/", settings_views.redeliver, name="redeliver"),
+]

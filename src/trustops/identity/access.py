@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 
 from trustops.identity.roles import (
+    CONFIGURER_ROLES,
     IN_HOUSE_CASE_ROLES,
     LEAD_ROLES,
     QUALITY_READER_ROLES,
@@ -250,3 +251,9 @@ def floor_people_filter(person, prefix: str = "") -> Q:
     if v.is_vendor_staff:
         return Q(**{f"{prefix}vendor_id": v.vendor_id})
     return Q()
+def configures_platform(person) -> bool:
+    """Queues, routing rules and webhook endpoints: admins and policy managers, never vendor staff.
+
+    They see every queue's configuration (restricted ones included); the cases stay behind the clearance."""
+    v = viewer(person)
+    return v.role in CONFIGURER_ROLES and not v.is_vendor_staff

@@ -30,6 +30,7 @@ SCOPES = {
     "quality:read": "read audits, accuracy and calibration results",
     "quality:write": "sample, audit, dispute and calibrate",
     "workforce:read": "compute staffing (and, later, read vendors' contracts and forecasts)",
+    "config:write": "configure queues, routing rules and webhook endpoints",
     "admin": "administer trustops",
 }
 
@@ -39,6 +40,7 @@ DEFAULT_SCOPES = {
     Role.ADMIN: list(SCOPES),
     Role.INTEGRATION: ["reports:write", "signals:write", "subjects:read", "cases:read", "policies:read",
                        "ledger:read"],
+    Role.POLICY_MANAGER: [*_REVIEWER, "config:write"],
     Role.SUPPORT_SPECIALIST: ["policies:read"],
     Role.ENGINEER: ["policies:read", "queues:read"],
     Role.VENDOR_MANAGER: ["queues:read", "policies:read", "quality:read", "quality:write", "workforce:read"],
@@ -64,5 +66,7 @@ LEAD_ROLES = {Role.ADMIN, Role.POLICY_MANAGER, Role.TEAM_LEAD}
 # Quality: who audits, who arbitrates disputes and runs calibrations, who sees all quality data.
 AUDITOR_ROLES = {Role.QA_AUDITOR, Role.QA_LEAD, Role.ADMIN}
 QA_LEAD_ROLES = {Role.QA_LEAD, Role.ADMIN}
+# Who configures the platform: queues, routing rules, webhook endpoints, the configuration file.
+CONFIGURER_ROLES = {Role.ADMIN, Role.POLICY_MANAGER}
 QUALITY_READER_ROLES = {Role.QA_AUDITOR, Role.QA_LEAD, Role.ADMIN, Role.ANALYST, Role.POLICY_MANAGER,
                         Role.TEAM_LEAD}

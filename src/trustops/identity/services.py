@@ -17,6 +17,11 @@ def _slug(value: str) -> str:
     return "-".join("".join(c.lower() if c.isalnum() else " " for c in value).split())
 
 
+def key_for(name: str) -> str:
+    """The key a vendor or team of this name gets."""
+    return _slug(name)
+
+
 @transaction.atomic
 def ensure_vendor(*, name: str, actor=None) -> Vendor:
     vendor, created = Vendor.objects.get_or_create(key=_slug(name), defaults={"name": name})

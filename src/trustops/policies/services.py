@@ -60,6 +60,11 @@ def _resolve(entries: list[dict]) -> dict[str, dict]:
     return by_code
 
 
+def resolve_taxonomy(entries: list[dict]) -> dict[str, dict]:
+    """Each policy's full content as loading these entries would write it (`Invalid` on the first problem)."""
+    return _resolve(entries)
+
+
 def _same(version: PolicyVersion, content: dict) -> bool:
     return all(getattr(version, name) == content[name] for name in CONTENT_FIELDS)
 

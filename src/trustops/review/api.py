@@ -1,5 +1,6 @@
 from typing import Literal
 
+from django.conf import settings
 from ninja import Query, Router, Schema
 from ninja.responses import Status
 
@@ -7,7 +8,17 @@ from trustops.identity.auth import scope
 from trustops.kernel.errors import Invalid, NotFound
 from trustops.kernel.inputs import Id
 from trustops.ledger.schemas import TimelineOut
-from trustops.review import appeals, casework, selectors
+from trustops.review import appeals, casework, configuration, selectors
+from trustops.review.config_schemas import (
+    QueueIn,
+    QueuePatch,
+    QueueSettingsOut,
+    RouteProbeIn,
+    RouteProbeOut,
+    RuleIn,
+    RuleOut,
+    RulePatch,
+)
 from trustops.review.schemas import (
     AppealIn,
     AppealOut,
@@ -34,6 +45,79 @@ router = Router(tags=["review"])
             summary="Queues the caller may see, with depth, oldest age and SLA risk")
 def list_queues(request):
     return selectors.queue_overview(request.auth)
+
+
+# ---- configuration: queues and routing rules (admins and policy managers write) ----
+
+@router.post("/queues", response={201: QueueSettingsOut}, auth=scope("config:write"), summary="Create a queue")
+def create_queue(request, body: QueueIn):
+    fields = body.dict()
+    if fields["is_default"] is None:
+        del fields["is_default"]
+    queue = configuration.create_queue(actor=request.auth, **fields)
+    return Status(201, configuration.queue_settings(queue))
+
+
+@router.get("/queues/{queue_key}", response=QueueSettingsOut, auth=scope("queues:read"),
+            summary="A queue's settings: SLA, tier, who works it, allowed actions")
+def read_queue(request, queue_key: str):
+    return configuration.queue_settings(selectors.get_queue_settings(request.auth, queue_key))
+
+
+@router.patch("/queues/{queue_key}", response=QueueSettingsOut, auth=scope("config:write"),
+              summary="Change a queue's settings (a new SLA applies to cases opened afterwards)")
+def update_queue(request, queue_key: str, body: QueuePatch):
+    queue = selectors.get_queue_settings(request.auth, queue_key)
+    changes = {k: v for k, v in body.dict(exclude_unset=True).items() if v is not None}  # null: left as it is
+    return configuration.queue_settings(configuration.update_queue(key=queue.key, actor=request.auth, **changes))
+
+
+@router.get("/routing-rules", response=list[RuleOut], auth=scope("config:write"),
+            summary="The routing rules in order: the first enabled rule that matches takes the report")
+def list_rules(request):
+    return [configuration.rule_settings(r) for r in selectors.routing_rules(request.auth)]
+
+
+def _conditions(fields: dict) -> dict:
+    # A condition left out or null matches everything: stored as an empty list.
+    return {k: ([] if v is None and k in configuration.RULE_CONDITIONS[:5] else v) for k, v in fields.items()}
+
+
+@router.post("/routing-rules", response={201: RuleOut}, auth=scope("config:write"), summary="Add a routing rule")
+def create_rule(request, body: RuleIn):
+    selectors.routing_rules(request.auth)
+    rule = configuration.create_rule(actor=request.auth, **_conditions(body.dict()))
+    return Status(201, configuration.rule_settings(rule))
+
+
+@router.post("/routing-rules/test", response=RouteProbeOut, auth=scope("config:write"),
+             summary="Which rule would take this report, and into which queue (nothing is stored)")
+def test_routing(request, body: RouteProbeIn):
+    selectors.routing_rules(request.auth)
+    return configuration.which_rule(
+        subject_type=body.subject.type, policy_code=body.reason, source=body.source,
+        region=body.subject.region or settings.TRUSTOPS["DEFAULT_REGION"], language=body.subject.language or "",
+        reach=body.subject.reach or 0)
+
+
+@router.patch("/routing-rules/{rule_id}", response=RuleOut, auth=scope("config:write"),
+              summary="Change a rule: its conditions, its queue, or its position (reorder)")
+def update_rule(request, rule_id: Id, body: RulePatch):
+    selectors.routing_rules(request.auth)
+    changes = body.dict(exclude_unset=True)
+    for name in ("name", "queue", "position", "enabled"):
+        if changes.get(name, 0) is None:
+            raise Invalid("invalid_field", f"{name} cannot be null.", field=name)
+    return configuration.rule_settings(configuration.update_rule(rule_id=rule_id, actor=request.auth,
+                                                                 **_conditions(changes)))
+
+
+@router.delete("/routing-rules/{rule_id}", response={204: None}, auth=scope("config:write"),
+               summary="Delete a routing rule")
+def delete_rule(request, rule_id: Id):
+    selectors.routing_rules(request.auth)
+    configuration.delete_rule(rule_id=rule_id, actor=request.auth)
+    return Status(204, None)
 
 
 class CaseQuery(Schema):

@@ -55,12 +55,16 @@ class RoutingTable:
     queues: dict[int, QueueFacts]
 
     def route(self, r: RoutingInput) -> QueueFacts:
+        return self.match(r)[1]
+
+    def match(self, r: RoutingInput) -> tuple[int | None, QueueFacts]:
+        """The id of the first rule that takes the input (None: the default queue's) and its queue."""
         for rule in self.rules:
             if rule.matches(r):
-                return self.queues[rule.queue_id]
+                return rule.rule_id, self.queues[rule.queue_id]
         if self.default_queue_id is None:
             raise Conflict("no_default_queue", "No routing rule matched and no default queue is configured.")
-        return self.queues[self.default_queue_id]
+        return None, self.queues[self.default_queue_id]
 
 
 _cache: dict = {"stamp": None, "table": None}

@@ -27,6 +27,7 @@ from trustops.review.models import (
     Decision,
     Exposure,
     Queue,
+    RoutingRule,
 )
 from trustops.subjects.models import ACCOUNT_TYPES, Subject
 from trustops.subjects.selectors import subjects_visible_to
@@ -395,6 +396,20 @@ def get_queue(user, key: str) -> Queue:
     return queue
 
 
+def configurable_queues(user) -> QuerySet[Queue]:
+    """Queue settings: configurers see every queue, restricted and inactive ones too; readers what they see."""
+    if access.configures_platform(user):
+        return Queue.objects.all()
+    return queues_visible_to(user)
+
+
+def get_queue_settings(user, key: str) -> Queue:
+    queue = configurable_queues(user).prefetch_related("teams", "vendors").filter(key=key).first()
+    if queue is None:
+        raise NotFound("queue_not_found", f"No queue {key!r}.")
+    return queue
+
+
 def queue_cases(user, queue: Queue, filters: CaseFilters) -> QuerySet[Case]:
     """The queue's cases the user may see, filtered and ordered. `queue` comes from `get_queue`."""
     qs = cases_visible_to(user).filter(queue=queue).select_related("subject", "policy", "assignee", "queue")
@@ -543,3 +558,17 @@ def reassign_candidates(user, case: Case) -> list:
                 if _may_work(person, queue, contracted=person.vendor_id in vendor_ids,
                              open_to_team=not team_ids or person.team_id in team_ids)]
     return [person for person in workable if Case.objects.filter(access.case_filter(person), pk=case.pk).exists()]
+def routing_rules(user):
+    """The ordered routing rules: part of the platform's configuration."""
+    if not access.configures_platform(user):
+        raise Forbidden("not_a_configurer", "Routing rules are for admins and policy managers.")
+    return RoutingRule.objects.select_related("queue").order_by("position", "id")
+
+
+def configurable_queue_keys() -> list[str]:
+    """Every queue's key, inactive ones too (for the platform's own set-up, not for a person)."""
+    return list(Queue.objects.values_list("key", flat=True))
+
+
+def default_queue_key() -> str | None:
+    return Queue.objects.filter(is_default=True, active=True).values_list("key", flat=True).first()

@@ -84,6 +84,7 @@ class Command(BaseCommand):
 
         self.stdout.write("Preparing the database…")
         call_command("migrate", interactive=False, verbosity=0)
+        call_command("init", verbosity=0)   # the demo's platform is seeded on top of a fresh install's
         seeding = current_seeding()
         if seeding is not None:
             self.stdout.write(f"Using the synthetic world already seeded here (seed {seeding.seed}, "

@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Ninja's own templates and static files: the API docs page serves Swagger UI from here, never a CDN.
+    "ninja",
     "js_lib_htmx",
     "axes",
     "csp",

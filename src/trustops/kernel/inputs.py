@@ -11,7 +11,8 @@ from datetime import datetime, timezone
 from typing import Annotated, Any
 
 from ninja.parser import Parser
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, BaseModel, Field, GetCoreSchemaHandler, GetJsonSchemaHandler
+from pydantic_core import core_schema
 
 from trustops.kernel.errors import Invalid
 
@@ -69,6 +70,23 @@ ITEMWISE_BODIES: dict[str, str] = {}
 
 def validate_item_by_item(url_name: str, field: str) -> None:
     ITEMWISE_BODIES[url_name] = field
+
+
+class DocumentedAs:
+    """Accepts any value, but documents it as `model` in the OpenAPI document.
+
+    For the items of a body validated item by item: the body itself must take whatever an item holds, so that
+    a bad item is refused alone and by index, while integrators still read each item's full schema and limits.
+    """
+
+    def __init__(self, model: type[BaseModel]):
+        self.model = model
+
+    def __get_pydantic_core_schema__(self, source, handler: GetCoreSchemaHandler):
+        return core_schema.any_schema()
+
+    def __get_pydantic_json_schema__(self, schema, handler: GetJsonSchemaHandler):
+        return handler(self.model.__pydantic_core_schema__)
 
 
 class StrictJsonParser(Parser):

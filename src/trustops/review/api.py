@@ -148,7 +148,8 @@ def _detail(request, case):
 def _shown(case, viewer) -> dict:
     """The case as review shows it (a golden case looks like any other: `selectors.notices_shown_with`)."""
     reports, signals = selectors.notices_shown_with(case)
-    return case_detail(case, viewer, reports=reports, signals=signals)
+    return case_detail(case, viewer, reports=reports, signals=signals,
+                       decision_ids=selectors.decision_ids_on_case(viewer, case))
 
 
 def _lease(case) -> dict:

@@ -62,6 +62,7 @@ class CaseOut(CaseSummaryOut):
     lease_expires_at: datetime | None
     reports: list[ReportInCaseOut]
     signals: list[SignalInCaseOut]
+    decision_ids: list[int] = Field(description="The case's decisions, oldest first: what POST /appeals names.")
 
 
 class CasePageOut(Schema):
@@ -78,7 +79,7 @@ def case_summary(case) -> dict:
             "assignee": case.assignee.username if case.assignee_id else None, "version": case.version}
 
 
-def case_detail(case, viewer, *, reports, signals) -> dict:
+def case_detail(case, viewer, *, reports, signals, decision_ids=()) -> dict:
     mask = access.viewer(viewer).is_vendor_staff
     return {**case_summary(case), "subject": subject_out(case.subject, viewer),
             "last_reported_at": case.last_reported_at, "resolved_at": case.resolved_at,
@@ -88,7 +89,8 @@ def case_detail(case, viewer, *, reports, signals) -> dict:
                          "reporter_external_id": "•••" if mask and r.reporter_external_id else r.reporter_external_id,
                          "text": r.text, "received_at": r.received_at} for r in reports],
             "signals": [{"id": s.pk, "detector": s.detector, "score": s.score, "policy": s.policy.code,
-                         "received_at": s.received_at} for s in signals]}
+                         "received_at": s.received_at} for s in signals],
+            "decision_ids": list(decision_ids)}
 
 
 class ClaimOut(Schema):

@@ -8,7 +8,7 @@ from django.db.models import Count, Min, Q, QuerySet, Sum
 from trustops.enforcement.services.penalties import open_actions
 from trustops.identity import access
 from trustops.identity.models import User
-from trustops.identity.roles import REVIEWER_ROLES
+from trustops.identity.roles import QUALITY_READER_ROLES, REVIEWER_ROLES
 from trustops.kernel import clock, rows
 from trustops.kernel.database import fetch_one_hot
 from trustops.kernel.errors import Forbidden, NotFound
@@ -203,6 +203,16 @@ def decisions_on_case(case: Case) -> list:
     """The case's decisions, oldest first. The caller has the case from `get_case`."""
     return list(Decision.objects.filter(case=case).select_related("policy", "policy_version", "reviewer")
                 .order_by("id"))
+
+
+def decision_ids_on_case(user, case: Case) -> list[int]:
+    """Ids of the case's decisions, oldest first, as `POST /appeals` takes them. The caller has the case from
+    `get_case`. A decided golden case shows its reviewer's decision like any decided case; to the platform, for
+    which a golden decision never happened (nothing was enforced or told), it shows none, as if undecided."""
+    v = access.viewer(user)
+    if v.role not in REVIEWER_ROLES | QUALITY_READER_ROLES and hooks.golden.withholds_enforcement(case):
+        return []
+    return list(Decision.objects.filter(case=case).order_by("id").values_list("id", flat=True))
 
 
 def _about_account(account) -> Q:

@@ -13,6 +13,7 @@ from django.conf import settings
 
 from tests.conftest import ApiClient
 from tests.test_console_access import console, verified_console
+from trustops.console.qa_views import may_use_workspace
 from trustops.identity import access
 from trustops.identity.roles import IN_HOUSE_CASE_ROLES, Role
 from trustops.review import selectors
@@ -162,3 +163,32 @@ def test_bulk_decisions_on_restricted_cases_need_a_second_factor(world, cases):
     assert response.status_code == 403 and response.json()["error"]["code"] == "second_factor_required"
     preview = ApiClient(lead.token).post("/api/v1/bulk-decisions", {**body, "dry_run": True}).json()
     assert [c["id"] for c in preview["cases"]] == [cases["restricted"].pk]
+
+
+# ---- the work areas: every role × the console areas and configuration API, each open only to its people --------
+
+WORK_AREAS = {
+    "/settings/queues/": access.configures_platform,
+    "/floor/": access.runs_floor,
+    "/qa/": may_use_workspace,
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_work_area_is_open_to_its_people_only(world, role):
+    person = _person(world, role)
+    if role != Role.INTEGRATION:
+        client = _console(person.user)
+        for path, opens in WORK_AREAS.items():
+            status = client.get(path).status_code
+            if opens(person.user):
+                assert status == 200, (role, path, status)
+            else:
+                assert status in (403, 404), (role, path, status)
+    # Configuration writes through the API: admins and policy managers only, whatever scopes a token carries.
+    key = f"matrix-{role.replace('_', '-')}"
+    created = ApiClient(person.token).post("/api/v1/queues", {"key": key, "name": "Matrix"})
+    if access.configures_platform(person.user):
+        assert created.status_code == 201, created.content
+    else:
+        assert created.status_code in (403, 404)

@@ -47,7 +47,6 @@ def create_golden_item(*, actor, source_case_id: int, queue_key: str, expected_v
 
 
 def _create(actor, source_case_id, queue_key, expected_verdict, expected_policy) -> GoldenItem:
-
     if actor.role not in AUDITOR_ROLES:
         raise Forbidden("auditors_only", "Only QA auditors and leads create golden items.")
     policy = _expected_policy(expected_verdict, expected_policy)

@@ -21,7 +21,6 @@ def _label_ok(label: str) -> bool:
 
 @transaction.atomic
 def create_session(*, actor, name: str, case_ids: list[int], participants: list[str]) -> CalibrationSession:
-
     if actor.role not in AUDITOR_ROLES:
         raise Forbidden("auditors_only", "Only QA runs calibration sessions.")
     if not name or not name.strip():

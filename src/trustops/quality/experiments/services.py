@@ -57,7 +57,6 @@ def create_experiment(*, actor, name: str, unit: str, arms: list[dict], hypothes
 
 
 def _create(actor, name, unit, arms, hypothesis, seed, queue_key) -> Experiment:
-
     _allowed(actor)
     if not name or not name.strip():
         raise Invalid("missing_name", "Name the experiment.", field="name")
@@ -98,7 +97,6 @@ def _reviewers(actor, usernames: list[str]) -> list[User]:
 
 
 def _items(actor, experiment: Experiment, case_ids: list[int]):
-
     cases = {c.pk: c for c in cases_visible_to(actor).filter(pk__in=case_ids)}
     missing = [c for c in case_ids if c not in cases]
     if missing:

@@ -61,7 +61,6 @@ def accuracy(user, *, group_by: str, date_from=None, date_to=None) -> dict:
 
 
 def _overturn_rates(user, reviewer_field: str, date_from, date_to) -> dict:
-
     decisions = decisions_in_quality_scope(user)
     if date_from:
         decisions = decisions.filter(decided_at__gte=date_from)

@@ -1,0 +1,45 @@
+"""What the vendors offer a queue: the one interface between contracts (who is paid what, for which queue, with
+which capacity) and planning (requirements, allocation, the optimiser), so that either side can change alone.
+
+The contracts side registers its implementation at start-up (`register`); until it does, `current()` answers
+from the queues' vendor assignments alone, with no prices and no capacity limits.
+"""
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class VendorOffer:
+    """One vendor's terms and capacity for one queue on a day."""
+    vendor_id: int
+    vendor_name: str
+    queue_key: str
+    price_per_decision: Decimal | None = None    # None: not priced per decision
+    price_per_hour: Decimal | None = None        # per productive hour
+    min_agents: int = 0
+    max_agents: int | None = None                # None: no stated limit
+    languages: frozenset[str] = field(default_factory=frozenset)
+    skills: frozenset[str] = field(default_factory=frozenset)
+    accuracy_lower: float | None = None          # audited accuracy, lower confidence bound
+    aht_seconds: float | None = None             # the vendor's measured average handle time on the queue
+    credits_at_risk: Decimal | None = None       # share of the monthly invoice at risk for SLA credits
+
+
+class Supply(Protocol):
+    def offers(self, queue_keys: list[str], on: date) -> list[VendorOffer]:
+        """Every vendor's offer for each of the queues (a vendor that does not work a queue has none)."""
+
+
+_registered: Supply | None = None
+
+
+def register(supply: Supply | None) -> None:
+    global _registered
+    _registered = supply
+
+
+def current() -> Supply | None:
+    """The registered supply, or None: callers then fall back to the queues' own vendor assignments."""
+    return _registered

@@ -67,7 +67,9 @@ def run_tests(args: list[str]) -> int:
     base.setdefault("TRUSTOPS_VAR_DIR", str(ROOT / "var" / "test"))
     results = {"SQLite": pytest("SQLite", base, args)}
     if postgres_reachable():
-        results["PostgreSQL"] = pytest("PostgreSQL", {**base, "TRUSTOPS_DATABASE_URL": POSTGRES_URL}, args)
+        # Again on PostgreSQL: the tests that touch the database (browser and database-free tests ran above).
+        results["PostgreSQL"] = pytest("PostgreSQL", {**base, "TRUSTOPS_DATABASE_URL": POSTGRES_URL,
+                                                      "TRUSTOPS_TEST_PERSISTENCE_ONLY": "1"}, args)
     elif ci:
         say(f"PostgreSQL is not reachable at {POSTGRES_URL}; CI must test on it")
         results["PostgreSQL"] = 1

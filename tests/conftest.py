@@ -1,6 +1,7 @@
 """Shared fixtures: a configured platform, people with tokens, and an API client that speaks as them."""
 import itertools
 import json
+import os
 
 import pytest
 from django.db import connection
@@ -16,9 +17,31 @@ ALL_CLEARANCES = tuple(CLEARANCES)
 
 
 def pytest_report_header(config):
-    import os
     url = os.environ.get("TRUSTOPS_DATABASE_URL", "")
-    return f"trustops database: {'PostgreSQL' if url.startswith('postgres') else 'SQLite (embedded default)'}"
+    header = f"trustops database: {'PostgreSQL' if url.startswith('postgres') else 'SQLite (embedded default)'}"
+    if _persistence_only():
+        header += "; persistence tests only (the browser and database-free tests ran on SQLite)"
+    return header
+
+
+def _persistence_only() -> bool:
+    # `dev.py test` runs the whole suite on SQLite, then again on PostgreSQL: what differs between the two is the
+    # database, so the second run keeps the tests that touch it and leaves out the browser and pure tests.
+    return os.environ.get("TRUSTOPS_TEST_PERSISTENCE_ONLY") == "1"
+
+
+def pytest_collection_modifyitems(config, items):
+    if not _persistence_only():
+        return
+    keep, drop = [], []
+    for item in items:
+        touches_database = (item.get_closest_marker("django_db") is not None
+                            or bool({"db", "transactional_db"} & set(getattr(item, "fixturenames", ()))))
+        in_browser = item.get_closest_marker("browser") is not None or "tests/browser/" in item.nodeid
+        (keep if touches_database and not in_browser else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
 
 
 @pytest.fixture(autouse=True)

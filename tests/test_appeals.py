@@ -104,3 +104,21 @@ def test_an_appeal_case_takes_only_appeal_verdicts(world, api, decided):
     case = world.claim(reviewer, "appeals")
     response = world.decide(reviewer, case, verdict="violation", policy="harassment.bullying")
     assert response.status_code == 422 and response.json()["error"]["code"] == "invalid_verdict"
+
+
+def test_an_appeal_of_restricted_content_stays_behind_its_clearance(world, api):
+    """A child-safety decision is re-reviewed in its own cleared queue, never in the open appeals queue."""
+    cleared = world.moderator("cleared-decider")
+    world.report(subject=world.subject(region="US"), reason="minor_safety.grooming")
+    decision = world.violation(cleared, "child-safety", "minor_safety.grooming")
+    body = _appeal(api, decision["decision_id"], key="restricted-appeal").json()
+    assert body["queue"] == "child-safety"
+    uncleared = world.moderator("uncleared-appeals", clearances=())
+    assert ApiClient(uncleared.token).get(f"/api/v1/cases/{body['case_id']}").status_code == 404
+    assert ApiClient(uncleared.token).post("/api/v1/queues/appeals/claim").status_code == 204
+    second = world.claim(world.moderator("cleared-second-look"), "child-safety")
+    assert second["kind"] == "appeal" and second["id"] == body["case_id"]
+    response = world.decide(world.moderator("cleared-second-look"), second, verdict="upheld",
+                            rationale="The grooming pattern is clear.")
+    assert response.status_code == 200, response.content
+    assert Appeal.objects.get(pk=body["appeal_id"]).status == "upheld"

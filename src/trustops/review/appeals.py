@@ -42,7 +42,7 @@ def _submit(submitter, decision_id, statement, idempotency_key):
             raise Conflict("idempotency_key_reused", "This idempotency key was already used with a different "
                                                      "payload.", field="idempotency_key")
         return 200, _body(stored)
-    decision = (Decision.objects.select_for_update(of=("self",)).select_related("case__subject", "policy")
+    decision = (Decision.objects.select_for_update(of=("self",)).select_related("case__subject", "case__queue", "policy")
                 .filter(pk=decision_id, case__in=cases_visible_to(submitter)).first())
     if decision is None or _withheld(decision):
         raise NotFound("decision_not_found", f"No decision {decision_id}.", field="decision_id")

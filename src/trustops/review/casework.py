@@ -314,11 +314,17 @@ def escalate(*, actor, case_id: int, to_queue: str, reason: str) -> Case:
 
 
 def open_appeal_case(*, decision: Decision, actor) -> Case:
-    """An appeal is its own case in the appeals queue, kept away from the reviewer who decided."""
-    queue = Queue.objects.filter(key=settings.TRUSTOPS["APPEALS_QUEUE"], active=True).first()
+    """An appeal is its own case in the appeals queue, kept away from the reviewer who decided.
+
+    An appeal of restricted content (a queue that requires a clearance) stays behind that clearance: it is
+    re-reviewed in the original queue, by another of its cleared reviewers, never in the open appeals queue."""
+    original = decision.case
+    if original.queue.required_clearance:
+        queue = original.queue
+    else:
+        queue = Queue.objects.filter(key=settings.TRUSTOPS["APPEALS_QUEUE"], active=True).first()
     if queue is None:
         raise Conflict("no_appeals_queue", f"No active appeals queue {settings.TRUSTOPS['APPEALS_QUEUE']!r}.")
-    original = decision.case
     now = clock.now()
     case = Case.objects.create(
         kind=CaseKind.APPEAL, subject=original.subject, queue=queue, status=CaseStatus.OPEN,

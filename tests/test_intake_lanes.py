@@ -127,6 +127,25 @@ def test_an_admin_moves_a_subject_to_another_region_and_the_ledger_says_why(api,
     assert len(_events("subject.region_moved", subject["external_id"])) == 1
 
 
+def test_a_region_move_routes_the_waiting_case_again(api, world, admin):
+    """A US case waits in general-us, worked by Northwind; moved to DE it goes where DE reports go, out of the
+    US vendor's sight. A case a reviewer holds stays with them."""
+    subject, held_subject = world.subject(region="US"), world.subject(region="US")
+    waiting = world.report(subject=subject)
+    world.report(subject=held_subject)
+    assert waiting["queue"] == "general-us"
+    northwind = world.vendor_agent("nw-region", vendor="Northwind BPO")
+    held = world.claim(northwind, "general-us")
+    other = subject if held["subject"]["external_id"] != subject["external_id"] else held_subject
+    assert _move(admin, other).status_code == 200 and _move(admin, {**held["subject"]}).status_code == 200
+    moved = Case.objects.get(subject__external_id=other["external_id"])
+    assert moved.queue.key == "general-intl"
+    assert _events("case.rerouted", other["external_id"]) == [
+        {"from_queue": "general-us", "to_queue": "general-intl", "reason": "region_moved"}]
+    assert ApiClient(northwind.token).get(f"/api/v1/cases/{moved.pk}").status_code == 404
+    assert Case.objects.get(pk=held["id"]).queue.key == "general-us"     # held: decided where it was claimed
+
+
 def test_only_admins_move_regions(api, world, admin):
     subject = world.subject(region="US")
     world.report(subject=subject)

@@ -1,14 +1,14 @@
 from typing import Literal
 
 from django.conf import settings
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
 from trustops.identity.auth import scope
 from trustops.kernel.errors import Invalid, NotFound
 from trustops.kernel.inputs import Id
 from trustops.ledger.schemas import TimelineOut
-from trustops.review import appeals, casework, configuration, selectors
+from trustops.review import appeals, casework, configuration, selectors, services
 from trustops.review.config_schemas import (
     QueueIn,
     QueuePatch,
@@ -36,6 +36,7 @@ from trustops.review.schemas import (
     case_summary,
 )
 from trustops.subjects.models import SUBJECT_TYPES
+from trustops.subjects.schemas import SubjectOut, subject_out
 from trustops.subjects.selectors import get_subject
 
 router = Router(tags=["review"])
@@ -228,3 +229,20 @@ def read_subject_events(request, subject_type: str, external_id: str, q: Query[T
     subject = get_subject(request.auth, subject_type, external_id)
     events, next_cursor = selectors.subject_events_shown(request.auth, subject, cursor=q.cursor, limit=q.limit)
     return {"events": events, "next_cursor": next_cursor}
+
+
+class RegionMoveIn(Schema):
+    region: str = Field(pattern=r"^[A-Z]{2,3}$", description="The data region to move to, e.g. US, EU, GB.")
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+@router.post("/subjects/{subject_type}/{external_id}/region", response=SubjectOut, auth=scope("admin"),
+             tags=["subjects"], summary="Move a subject to another data region (admins; integrations cannot); "
+                                        "its waiting cases are routed again")
+def move_subject_region(request, subject_type: str, external_id: str, body: RegionMoveIn):
+    if subject_type not in SUBJECT_TYPES:
+        raise NotFound("unknown_subject_type", f"No subject type {subject_type!r}.", field="type")
+    subject = get_subject(request.auth, subject_type, external_id)
+    moved = services.move_subject_region(subject_id=subject.pk, region=body.region, actor=request.auth,
+                                         reason=body.reason)
+    return subject_out(moved, request.auth)   # not read back: it may now be outside the admin's own regions

@@ -20,6 +20,7 @@ from trustops.review.models import (OPEN_STATUSES, Case, CaseKind, CaseStatus, Q
                                     SlaAlertKind)
 from trustops.review.selectors import SLA_RISK_SHARE
 from trustops.review.priority import SOURCE_TRUST, PriorityInputs, priority
+from trustops.subjects import services as subjects
 from trustops.subjects.models import Subject
 
 
@@ -162,6 +163,39 @@ def _queue_key(table: routing.RoutingTable, queue_id: int) -> str:
 
 QUEUE_FIELDS = {"name", "description", "sla_seconds", "tier", "severe_content", "required_clearance", "allowed_actions", "is_default",
                 "active"}
+
+
+def _source_of(case: Case) -> str:
+    """The most trusted source that reported the case (the case keeps its trust, not its name)."""
+    fitting = [(trust, source) for source, trust in SOURCE_TRUST.items() if trust <= case.max_source_trust + 1e-9]
+    return max(fitting)[1] if fitting else "user"
+
+
+@transaction.atomic
+def move_subject_region(*, subject_id: int, region: str, actor, reason: str) -> Subject:
+    """An admin moves a subject to another data region (`subjects.services.move_region`), and its open cases
+    that wait in a queue are routed again as if reported there now: a US case moved to DE leaves the US queue
+    (and the vendor contracted for it) for the queue the routing rules give DE. A case a reviewer holds stays
+    with them until decided or released; SLA deadlines only ever move earlier."""
+    subject = subjects.move_region(subject_id=subject_id, region=region, actor=actor, reason=reason)
+    table = routing.table()
+    entries = []
+    for case in (Case.objects.select_for_update().select_related("policy")
+                 .filter(subject_id=subject.pk, kind=CaseKind.REPORT_REVIEW, status=CaseStatus.OPEN)):
+        queue = table.route(routing.RoutingInput(
+            subject_type=subject.type, policy_code=case.policy.code if case.policy else "", region=subject.region,
+            language=subject.language, source=_source_of(case), severity=case.severity, reach=subject.reach))
+        if queue.id == case.queue_id:
+            continue
+        before = _queue_key(table, case.queue_id)
+        case.queue_id, case.version, case.updated_at = queue.id, case.version + 1, clock.now()
+        case.sla_due_at = min(case.sla_due_at, case.opened_at + timedelta(seconds=queue.sla_seconds))
+        case.save(update_fields=["queue", "version", "updated_at", "sla_due_at"])
+        entries.append(ledger.Entry("case.rerouted", {"from_queue": before, "to_queue": queue.key,
+                                                      "reason": "region_moved"},
+                                    subject_id=subject.pk, case_id=case.pk))
+    ledger.record_many(entries, actor=actor)
+    return subject
 
 
 @transaction.atomic

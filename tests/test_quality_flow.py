@@ -211,3 +211,15 @@ def test_calibration_refuses_non_participants_and_bad_labels(world, decisions, q
     assert bad.status_code == 422
     assert lead.post("/api/v1/calibrations", {"name": "x", "items": [cases[0]], "participants": ["rater-0"]}
                      ).status_code == 422
+
+
+def test_a_calibration_over_a_region_one_is_not_cleared_for_is_hidden(world, decisions, qa):
+    """The sessions of a BR case stay out of a US-only quality reader's sight: 404, and absent from lists."""
+    lead = ApiClient(qa["lead"].token)
+    raters = [world.moderator(f"br-rater-{i}") for i in range(2)]
+    br_case = decisions["made"][-1]["case"]["id"]
+    session = lead.post("/api/v1/calibrations", {"name": "Slurs in Portuguese", "items": [br_case],
+                                                 "participants": [r.username for r in raters]}).json()["calibration_id"]
+    us_lead = ApiClient(world.person("us-qa-lead", "qa_lead", regions=["US"]).token)
+    assert us_lead.get(f"/api/v1/calibrations/{session}/agreement").status_code == 404
+    assert lead.get(f"/api/v1/calibrations/{session}/agreement").status_code == 200

@@ -1,9 +1,9 @@
 """Reading quality data. One function decides whose decisions a person may see quality data about."""
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from trustops.identity import access
 from trustops.identity.roles import Role
-from trustops.quality.models import Audit, CalibrationSession, Dispute
+from trustops.quality.models import Audit, CalibrationItem, CalibrationSession, Dispute
 from trustops.review.models import Decision
 
 
@@ -22,8 +22,11 @@ def disputes_visible_to(user) -> QuerySet[Dispute]:
 
 
 def calibrations_visible_to(user) -> QuerySet[CalibrationSession]:
+    """Quality readers see the sessions whose every case they may see (a session over a BR or restricted case
+    is hidden from someone cleared for US alone, or without the clearance); participants see their own."""
     if access.reads_quality(user):
-        return CalibrationSession.objects.all()
+        hidden_items = CalibrationItem.objects.exclude(access.case_filter(user, "case__"))
+        return CalibrationSession.objects.exclude(Exists(hidden_items.filter(session=OuterRef("pk"))))
     return CalibrationSession.objects.filter(participants=user)
 
 

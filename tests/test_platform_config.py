@@ -87,6 +87,8 @@ def test_the_demo_is_seeded_on_top_of_an_initialised_platform(fresh):
     assert Queue.objects.get(is_default=True).key == setup.DEFAULT_QUEUE
     response = report(fresh["integration"], "demo-1", region="US")
     assert response.json()["queue"] == "general-us"
+    # The fresh install's empty catch-all is retired, not left beside the demo's own.
+    assert not Queue.objects.get(key="general").active
 
 
 class Receiver(BaseHTTPRequestHandler):

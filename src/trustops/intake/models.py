@@ -29,7 +29,11 @@ class Report(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["submitted_by", "idempotency_key"],
                                                name="report_idempotency")]
-        indexes = [models.Index(fields=["case", "id"], name="report_case")]
+        indexes = [models.Index(fields=["case", "id"], name="report_case"),
+                   # The console's search finds a report by its key from any sender, and a reporter's reports.
+                   models.Index(fields=["idempotency_key"], name="report_key"),
+                   models.Index(fields=["reporter_external_id"], name="report_reporter",
+                                condition=~models.Q(reporter_external_id=""))]
 
     def __str__(self):
         return f"report {self.pk} on {self.subject_id}"

@@ -2,7 +2,7 @@
 """Set up and run trustops with nothing but Python 3.11+.
 
     python3 dev.py demo    # a local virtualenv, the demo platform on SQLite, served on http://127.0.0.1:8000
-    python3 dev.py test    # the same setup plus test tools, then the whole suite on SQLite and PostgreSQL
+    python3 dev.py test    # the same setup plus test tools, then the whole suite on SQLite and PostgreSQL (side by side)
 
 Extra arguments after `test` go to pytest; after `demo` to `trustops demo`.
 """
@@ -51,9 +51,20 @@ def postgres_reachable() -> bool:
     return subprocess.run([str(PYTHON), "-c", probe, POSTGRES_URL], capture_output=True).returncode == 0
 
 
-def pytest(label: str, env: dict, args: list[str]) -> int:
-    say(f"test suite on {label}")
-    code = subprocess.run([str(PYTHON), "-m", "pytest", *args], cwd=ROOT, env=env).returncode
+def pytest(label: str, env: dict, args: list[str], log: Path | None = None) -> subprocess.Popen:
+    """Start one run of the suite; with a log, its output goes there (to be shown when it ends)."""
+    say(f"test suite on {label}" + (" (running alongside; its output follows when it ends)" if log else ""))
+    out = open(log, "w") if log else None
+    return subprocess.Popen([str(PYTHON), "-m", "pytest", *args], cwd=ROOT, env=env, stdout=out,
+                            stderr=subprocess.STDOUT if out else None)
+
+
+def outcome(label: str, run: subprocess.Popen, log: Path | None = None) -> int:
+    code = run.wait()
+    if log:
+        say(f"output of the test suite on {label}")
+        sys.stdout.write(log.read_text(errors="replace"))
+        sys.stdout.flush()
     if code == 5:
         say(f"{label}: pytest collected no tests — that is a failure")
         return 1
@@ -64,18 +75,31 @@ def run_tests(args: list[str]) -> int:
     setup("test")
     ci = os.environ.get("CI", "").lower() == "true"
     base = {k: v for k, v in os.environ.items() if k != "TRUSTOPS_DATABASE_URL"}
-    base.setdefault("TRUSTOPS_VAR_DIR", str(ROOT / "var" / "test"))
-    results = {"SQLite": pytest("SQLite", base, args)}
+    var = Path(base.pop("TRUSTOPS_VAR_DIR", ROOT / "var" / "test"))
+    sqlite_env = {**base, "TRUSTOPS_VAR_DIR": str(var / "sqlite")}
+    results = {}
     if postgres_reachable():
-        # Again on PostgreSQL: the tests that touch the database (browser and database-free tests ran above).
-        results["PostgreSQL"] = pytest("PostgreSQL", {**base, "TRUSTOPS_DATABASE_URL": POSTGRES_URL,
-                                                      "TRUSTOPS_TEST_PERSISTENCE_ONLY": "1"}, args)
-    elif ci:
-        say(f"PostgreSQL is not reachable at {POSTGRES_URL}; CI must test on it")
-        results["PostgreSQL"] = 1
+        # On PostgreSQL, the tests that touch the database (browser and database-free tests run once, on SQLite).
+        # The two runs share nothing but the machine, so they run side by side unless TRUSTOPS_TEST_SERIAL=1.
+        postgres_env = {**base, "TRUSTOPS_DATABASE_URL": POSTGRES_URL, "TRUSTOPS_TEST_PERSISTENCE_ONLY": "1",
+                        "TRUSTOPS_VAR_DIR": str(var / "postgresql")}
+        if os.environ.get("TRUSTOPS_TEST_SERIAL") == "1":
+            results["SQLite"] = outcome("SQLite", pytest("SQLite", sqlite_env, args))
+            results["PostgreSQL"] = outcome("PostgreSQL", pytest("PostgreSQL", postgres_env, args))
+        else:
+            log = var / "postgresql.log"
+            log.parent.mkdir(parents=True, exist_ok=True)
+            alongside = pytest("PostgreSQL", postgres_env, args, log)
+            results["SQLite"] = outcome("SQLite", pytest("SQLite", sqlite_env, args))
+            results["PostgreSQL"] = outcome("PostgreSQL", alongside, log)
     else:
-        say(f"NOTICE: PostgreSQL is not reachable at {POSTGRES_URL}: the PostgreSQL run (including the "
-            "concurrency tests) was SKIPPED. Set TRUSTOPS_TEST_POSTGRES_URL to run it.")
+        results["SQLite"] = outcome("SQLite", pytest("SQLite", sqlite_env, args))
+        if ci:
+            say(f"PostgreSQL is not reachable at {POSTGRES_URL}; CI must test on it")
+            results["PostgreSQL"] = 1
+        else:
+            say(f"NOTICE: PostgreSQL is not reachable at {POSTGRES_URL}: the PostgreSQL run (including the "
+                "concurrency tests) was SKIPPED. Set TRUSTOPS_TEST_POSTGRES_URL to run it.")
     for label, code in results.items():
         say(f"{label}: {'passed' if code == 0 else f'FAILED (exit {code})'}")
     return 0 if all(code == 0 for code in results.values()) else 1

@@ -39,7 +39,7 @@ def _int(request, name: str, *, low: int, high: int) -> int:
     return number
 
 
-def _policy_changes(request) -> dict:
+def _policy_changes(request, current) -> dict:
     title = request.POST.get("title", "").strip()
     if not title or len(title) > 200:
         raise Invalid("invalid_title", "A title of 1–200 characters.", field="title")
@@ -48,8 +48,16 @@ def _policy_changes(request) -> dict:
         raise Invalid("guidance_too_long", "Guidance is at most 20,000 characters.", field="guidance")
     return {"title": title, "guidance": guidance, "severity": _int(request, "severity", low=1, high=5),
             "strike_weight": _int(request, "strike_weight", low=0, high=100),
-            "allowed_actions": sorted(set(request.POST.getlist("allowed_actions"))),
+            "allowed_actions": _actions(request, current),
             "active": request.POST.get("active") == "on"}
+
+
+def _actions(request, current) -> list[str]:
+    """The ticked actions; the same set as before keeps the stored order (so it is not a change)."""
+    ticked = set(request.POST.getlist("allowed_actions"))
+    if ticked == set(current.allowed_actions):
+        return list(current.allowed_actions)
+    return [action for action in ACTIONS if action in ticked] + sorted(ticked - set(ACTIONS))
 
 
 @console_page
@@ -63,7 +71,7 @@ def policy_page(request, code: str):
         note = request.POST.get("note", "").strip()[:300]
         try:
             before = policy.current_version_id
-            version = policies.revise_policy(code=code, changes=_policy_changes(request), actor=user,
+            version = policies.revise_policy(code=code, changes=_policy_changes(request, policy.current_version), actor=user,
                                              note=note or "revised in the console")
         except DomainError as refused:
             error = refused

@@ -144,3 +144,21 @@ def test_an_admin_sees_and_revokes_a_persons_tokens_on_their_page(world):
         f"/settings/users/{owner.user.pk}/"
     token.refresh_from_db()
     assert token.revoked_at is not None
+
+
+def test_new_strikes_expire_by_the_saved_ladder_and_a_warning_has_no_end(world):
+    from datetime import timedelta
+
+    from trustops.enforcement.models import EnforcementAction
+
+    manager = console(world.person("pm", "policy_manager").user)
+    form = {"strike_expiry_days": "30", **{f"points_{n}": "1" for n in range(1, 6)}, "step_0_at": "5",
+            "step_0_action": "suspend", "step_0_days": "3"}
+    assert manager.post("/settings/ladders/hate/", form).status_code == 302
+    queue = world.report(subject=world.subject(region="US"), reason="hate.slurs")["queue"]
+    moderator = world.moderator()
+    world.violation(moderator, queue, "hate.slurs", actions=["remove", "warn", "strike"])
+    warn = EnforcementAction.objects.get(action="warn")
+    strike = EnforcementAction.objects.get(action="strike")
+    assert warn.ends_at is None, "a warning is given, it does not end"
+    assert strike.ends_at - strike.starts_at == timedelta(days=30), "a strike ends when it expires"

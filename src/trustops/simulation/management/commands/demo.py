@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from trustops.runtime.serving import serve_forever
+from trustops.simulation import receiver
 from trustops.simulation.seed import (
     DEMO_PASSWORD,
     DEMO_PEOPLE,
@@ -19,7 +20,6 @@ from trustops.simulation.seed import (
     ensure_demo_token,
     seed_world,
 )
-from trustops.simulation import receiver
 from trustops.simulation.world import scale_of
 
 STOP_GRACE_SECONDS = 10

@@ -95,3 +95,17 @@ urlpatterns += [
          name="settings_webhook"),
     path("deliveries/<int:delivery_id>/redeliver/", settings_views.redeliver, name="redeliver"),
 ]
+
+from trustops.console import people_views, settings_policy_views, token_views  # noqa: E402
+
+urlpatterns += [
+    path("settings/policies/", settings_policy_views.policy_list, name="settings_policies"),
+    path("settings/policies/<str:code>/", settings_policy_views.policy_page, name="settings_policy"),
+    path("settings/ladders/", settings_policy_views.ladder_list, name="settings_ladders"),
+    path("settings/ladders/<str:family>/", settings_policy_views.ladder_page, name="settings_ladder"),
+    path("settings/users/", people_views.users, name="settings_users"),
+    path("settings/users/<int:user_id>/", people_views.user_page, name="settings_user"),
+    path("settings/users/<int:user_id>/active/", people_views.user_active, name="settings_user_active"),
+    path("preferences/tokens/", token_views.tokens, name="tokens"),
+    path("preferences/tokens/<int:token_id>/revoke/", token_views.revoke, name="token_revoke"),
+]

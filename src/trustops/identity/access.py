@@ -251,9 +251,33 @@ def floor_people_filter(person, prefix: str = "") -> Q:
     if v.is_vendor_staff:
         return Q(**{f"{prefix}vendor_id": v.vendor_id})
     return Q()
+
+
+# ---- configuration, people and API tokens -----------------------------------------------------------------
+
 def configures_platform(person) -> bool:
     """Queues, routing rules and webhook endpoints: admins and policy managers, never vendor staff.
 
     They see every queue's configuration (restricted ones included); the cases stay behind the clearance."""
     v = viewer(person)
     return v.role in CONFIGURER_ROLES and not v.is_vendor_staff
+
+
+def administers_people(person) -> bool:
+    """Accounts (roles, regions, vendor, team, clearances, deactivation): in-house admins only."""
+    return viewer(person).is_admin
+
+
+def person_filter(person, prefix: str = "") -> Q:
+    """Accounts a viewer may open and change in the console: every account for admins, none for anyone else."""
+    return Q() if administers_people(person) else NOTHING
+
+
+def token_filter(person, prefix: str = "") -> Q:
+    """API tokens a viewer sees and may revoke: their own; admins also everyone's. Anyone else's is not found."""
+    v = viewer(person)
+    if v.user_id is None:
+        return NOTHING
+    if v.is_admin:
+        return Q()
+    return Q(**{f"{prefix}user_id": v.user_id})

@@ -118,9 +118,48 @@ def _normalised_user_changes(user: User, changes: dict) -> dict:
     return changes
 
 
-def check_user_changes(*, user: User, changes: dict) -> None:
+def _keep_own_admin(user: User, changes: dict, actor) -> None:
+    """An admin never takes away their own admin role or account: someone must be left to give it back."""
+    if actor is None or getattr(actor, "pk", None) != user.pk or user.role != Role.ADMIN:
+        return
+    if changes.get("role", Role.ADMIN) != Role.ADMIN:
+        raise Conflict("own_admin_role", "You cannot remove your own admin role; ask another admin.", field="role")
+    if changes.get("is_active", True) is False:
+        raise Conflict("own_account", "You cannot deactivate your own account; ask another admin.",
+                       field="is_active")
+    if changes.get("vendor") is not None:
+        raise Conflict("own_admin_role", "An admin with a vendor is no longer an admin; ask another admin.",
+                       field="vendor")
+
+
+def check_user_changes(*, user: User, changes: dict, actor=None) -> None:
     """Refuses what `change_user` would refuse, writing nothing (forms check before they save)."""
-    _normalised_user_changes(user, changes)
+    _keep_own_admin(user, _normalised_user_changes(user, changes), actor)
+
+
+def _validated_password(password: str, user: User) -> None:
+    from django.contrib.auth.password_validation import ValidationError, validate_password
+
+    try:
+        validate_password(password, user)
+    except ValidationError as refused:
+        raise Invalid("weak_password", " ".join(refused.messages), field="password") from None
+
+
+@transaction.atomic
+def enrol_person(*, username: str, role: str, password: str, team: str | None = None, vendor: str | None = None,
+                 regions: list[str] | None = None, email: str = "", clearances: list[str] | None = None,
+                 actor=None) -> User:
+    """A new account an admin opens for someone: as `create_user`, with a password that passes the validators."""
+    username = (username or "").strip()
+    if not username or len(username) > 150 or not all(c.isalnum() or c in "@.+-_" for c in username):
+        raise Invalid("invalid_username", "A username is 1–150 letters, digits and @ . + - _ only.",
+                      field="username")
+    if not password:
+        raise Invalid("weak_password", "Give the person a first password.", field="password")
+    _validated_password(password, User(username=username, email=email))
+    return create_user(username=username, role=role, team=team, vendor=vendor, regions=regions,
+                       password=password, email=email, clearances=clearances, actor=actor)
 
 
 @transaction.atomic
@@ -131,6 +170,7 @@ def change_user(*, user_id: int, changes: dict, actor=None) -> User:
     if user is None:
         raise NotFound("user_not_found", "No such user.")
     changes = _normalised_user_changes(user, changes)
+    _keep_own_admin(user, changes, actor)
     before, after = {}, {}
     for name, value in changes.items():
         shown = AUDITED_USER_FIELDS[name]
@@ -157,8 +197,6 @@ def change_user(*, user_id: int, changes: dict, actor=None) -> User:
 def reset_password(*, user_id: int, password: str | None, actor=None) -> User:
     """A new password (validated), or none: then the person signs in by no password at all. The ledger says that
     it changed, never what to."""
-    from django.contrib.auth.password_validation import ValidationError, validate_password
-
     user = User.objects.select_for_update().filter(pk=user_id).first()
     if user is None:
         raise NotFound("user_not_found", "No such user.")
@@ -166,10 +204,7 @@ def reset_password(*, user_id: int, password: str | None, actor=None) -> User:
     if password is None:
         user.set_unusable_password()
     else:
-        try:
-            validate_password(password, user)
-        except ValidationError as refused:
-            raise Invalid("weak_password", " ".join(refused.messages), field="password") from None
+        _validated_password(password, user)
         user.set_password(password)
     user.save(update_fields=["password"])
     ledger.record("user.password_reset", actor=actor, payload={
@@ -193,6 +228,28 @@ def issue_token(*, user: User, scopes: list[str] | None = None, name: str = "def
         "user": user.username, "token": token.prefix, "scopes": token.scopes,
         "expires_at": token.expires_at})
     return token, plaintext
+
+
+TOKEN_LIFETIMES_DAYS = (7, 30, 90, 365)
+
+
+def issue_own_token(*, user: User, name: str, scopes: list[str], expires_in_days: int | None) -> tuple[ApiToken, str]:
+    """A token a person makes for themselves: named, with scopes their role may hold, and a lifetime from the
+    offered ones (None: until revoked)."""
+    name = (name or "").strip()
+    if not name or len(name) > 100:
+        raise Invalid("invalid_token_name", "Name the token (up to 100 characters), e.g. what will use it.",
+                      field="name")
+    if not scopes:
+        raise Invalid("no_scopes", "Pick at least one scope.", field="scopes")
+    beyond = sorted(set(scopes) - set(default_scopes(user.role)))
+    if beyond:
+        raise Invalid("scope_beyond_role", f"Your role may not hold: {', '.join(beyond)}.", field="scopes")
+    if expires_in_days is not None and expires_in_days not in TOKEN_LIFETIMES_DAYS:
+        raise Invalid("invalid_expiry", f"A token lasts {', '.join(map(str, TOKEN_LIFETIMES_DAYS))} days, or "
+                                        "until revoked.", field="expires_in_days")
+    return issue_token(user=user, scopes=scopes, name=name, actor=user,
+                       expires_in=timedelta(days=expires_in_days) if expires_in_days else None)
 
 
 @transaction.atomic

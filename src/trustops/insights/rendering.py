@@ -50,6 +50,18 @@ def _comparison_rows(rows: list[dict]) -> list[dict]:
              if row["vs_rest_low"] is not None else "—"} for row in rows]
 
 
+def _estimate_interval(estimate: dict | None) -> str:
+    """The population estimate's 95% interval, or why it has none (the estimate alone would claim certainty)."""
+    if not estimate:
+        return "—"
+    if estimate.get("low") is not None and estimate.get("high") is not None:
+        return f"95% interval {interval(estimate['low'], estimate['high'])}"
+    if estimate.get("standard_error") is None:
+        return "no interval: a partly audited stratum has a single audit, so its variance is unknown"
+    return ("no interval: every sampled stratum's audits were all correct or all wrong, so the normal "
+            "approximation would claim false certainty (read the per-group Wilson intervals)")
+
+
 def view(data: dict) -> dict:
     """The report's figures, worded for people, plus its charts."""
     summary = data["summary"]
@@ -79,7 +91,7 @@ def view(data: dict) -> dict:
                     "interval_text": interval(summary["wilson_low"], summary["wilson_high"]),
                     "coverage_text": pct(summary["audit_coverage"], 2),
                     "estimate_text": pct(estimate["estimate"]) if estimate else "—",
-                    "estimate_interval": interval(estimate["low"], estimate["high"]) if estimate else "—",
+                    "estimate_interval": _estimate_interval(estimate),
                     "errors_total": sum(sum(w["errors"].values()) for w in data["weekly"])},
         "weeks": weeks,
         "vendors": _comparison_rows(data["vendors"]),

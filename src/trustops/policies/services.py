@@ -174,3 +174,35 @@ def revise_policy(*, code: str, changes: dict, actor=None, note: str = "") -> Po
     if _same(policy.current_version, content):
         return policy.current_version
     return _write_version(policy, content, actor=actor, note=note or "revised")
+
+
+def ladder_families() -> list[str]:
+    """The families a ladder may be written for: every top-level policy, and "*" (the default ladder)."""
+    return ["*", *Policy.objects.filter(parent__isnull=True).order_by("code").values_list("code", flat=True)]
+
+
+@transaction.atomic
+def save_ladder(*, family: str, strike_expiry_days: int, severity_points: dict, steps: list[dict],
+                actor=None) -> PenaltyLadder:
+    """Write one family's ladder (created when the family had none). New thresholds apply to decisions taken
+    from now on; strikes already given keep the expiry they were given with."""
+    if not isinstance(strike_expiry_days, int) or not 1 <= strike_expiry_days <= 3650:
+        raise Invalid("invalid_ladder", "Strikes expire after 1 to 3650 days.", field="strike_expiry_days")
+    if not isinstance(steps, list) or not all(isinstance(step, dict) for step in steps):
+        raise Invalid("invalid_ladder", "Steps are a list of {at, action, days}.", field="steps")
+    families = set(ladder_families()) - {"*"}
+    content = _validate_ladder({"family": family, "strike_expiry_days": strike_expiry_days,
+                                "severity_points": severity_points, "steps": steps}, families)
+    ladder = PenaltyLadder.objects.select_for_update().filter(family=family).first()
+    before = None
+    if ladder is None:
+        ladder = PenaltyLadder(family=family)
+    else:
+        before = {name: getattr(ladder, name) for name in content}
+        if before == content:
+            return ladder
+    for name, value in content.items():
+        setattr(ladder, name, value)
+    ladder.save()
+    ledger.record("penalty_ladder.saved", actor=actor, payload={"family": family, **content, "before": before})
+    return ladder

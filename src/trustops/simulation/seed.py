@@ -100,6 +100,21 @@ def ensure_demo_token() -> Path:
     return issue_demo_token(platform.person(INTEGRATION, "integration"))
 
 
+def enrol_demo_authenticators() -> list[str]:
+    """Start an authenticator for each demo person whose role signs in with a second factor, so that
+    `trustops totpcode USER` prints a code before their first sign-in; the console's enrolment page shows the
+    same authenticator's QR code. Someone who already confirmed one keeps it."""
+    enrolled = []
+    for user in User.objects.filter(username__in=[username for username, *_ in DEMO_PEOPLE],
+                                    role__in=settings.TRUSTOPS["TOTP_ROLES"]).order_by("username"):
+        try:
+            identity.start_totp_enrolment(user=user)
+        except DomainError:
+            pass   # already confirmed
+        enrolled.append(user.username)
+    return enrolled
+
+
 def history_seconds_for(anchor: datetime) -> int:
     """A month at least, reaching back to the first of last month so that last month's report is whole."""
     first_of_month = anchor.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
@@ -125,6 +140,7 @@ def seed_world(*, seed: int = 7, size: str = "default", anchor: datetime | None 
         platform.install()
         people = {**create_people(), **workforce.create()}
     token = issue_demo_token(people[INTEGRATION])
+    enrol_demo_authenticators()
     severities = {code: policy.severity for code, policy in active_catalogue().items()}
     world = generate(seed=seed, size=size, severities=severities, history_seconds=history)
     month = Month(world=world, anchor=anchor, people=people, integration=people[INTEGRATION])

@@ -14,3 +14,8 @@ def configures_platform(user) -> bool:
 @register.filter
 def may_redeliver(user) -> bool:
     return outbox.may_redeliver(user)
+
+
+@register.filter
+def administers_people(user) -> bool:
+    return access.administers_people(user)

@@ -81,11 +81,17 @@ def _step_days(ladder, action: str) -> int | None:
 
 
 def _new_action(target, decision, action, *, now, cause=ActionCause.DECISION, days=None, threshold=None,
-                family="") -> EnforcementAction:
+                family="", ends_at=None) -> EnforcementAction:
+    """A warning is given once and has no end; a strike is given once and ends when it expires (`ends_at`);
+    anything else lasts `days`, or until reversed."""
     instant = action in {"warn", "strike"}
+    if not instant:
+        ends_at = now + timedelta(days=days) if days else None
+    elif action == "warn":
+        ends_at = None
     return EnforcementAction(
         target=target, decision=decision, action=action, cause=cause, ladder_threshold=threshold,
-        policy_family=family, starts_at=now, ends_at=now if instant else (now + timedelta(days=days) if days else None),
+        policy_family=family, starts_at=now, ends_at=ends_at,
         status=ActionStatus.ENDED if instant else ActionStatus.ACTIVE, closed_at=now if instant else None)
 
 
@@ -115,7 +121,8 @@ def apply_for(decision, *, subject, policy: ActivePolicy, actions: list[str], ac
                                       expires_at=now + timedelta(days=ladder.strike_expiry_days)))
         if action == "ban" and already_banned:
             continue
-        rows.append(_new_action(account, decision, action, now=now, days=_step_days(ladder, action), family=family))
+        rows.append(_new_action(account, decision, action, now=now, days=_step_days(ladder, action), family=family,
+                                ends_at=now + timedelta(days=ladder.strike_expiry_days) if action == "strike" else None))
 
     if account is not None and policy.zero_tolerance and not already_banned and "ban" not in actions:
         rows.append(_new_action(account, decision, "ban", now=now, cause=ActionCause.ZERO_TOLERANCE, family=family))

@@ -10,9 +10,13 @@ class Command(BaseCommand):
             "For demo and recovery on the server itself: anyone who can run this can read the database anyway.")
 
     def add_arguments(self, parser):
-        parser.add_argument("--username", required=True)
+        parser.add_argument("user", nargs="?", help="The username (or give it with --username).")
+        parser.add_argument("--username")
 
-    def handle(self, *args, username, **options):
+    def handle(self, *args, user=None, username=None, **options):
+        username = username or user
+        if not username:
+            raise CommandError("name the user: trustops totpcode USERNAME")
         user = User.objects.filter(username=username).first()
         if user is None:
             raise CommandError(f"no user {username!r}")

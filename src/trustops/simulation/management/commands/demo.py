@@ -10,11 +10,13 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from trustops.runtime.serving import serve_forever
+from trustops.simulation import receiver
 from trustops.simulation.seed import (
     DEMO_PASSWORD,
     DEMO_PEOPLE,
     INTEGRATION,
     current_seeding,
+    enrol_demo_authenticators,
     ensure_demo_token,
     seed_world,
 )
@@ -72,6 +74,8 @@ class Command(BaseCommand):
         parser.add_argument("--no-stream", action="store_true",
                             help="Do not keep sending live reports and signals.")
         parser.add_argument("--stream-interval", type=float, default=3.0, help="Seconds between live bursts.")
+        parser.add_argument("--receiver-port", type=int, default=8001,
+                            help="Port of the demo's own webhook receiver (0: run none).")
 
     def handle(self, *args, **options):
         host, port = options["host"], options["port"]
@@ -101,9 +105,19 @@ class Command(BaseCommand):
                               f"{summary.get('calibration_sessions', 0)} calibration session(s), "
                               f"{summary.get('monthly_reports', 0)} Monthly Quality Report(s)")
         token = ensure_demo_token()
-        self._banner(host, port, token, stream=not options["no_stream"])
+        enrol_demo_authenticators()
+        receiver_port = options["receiver_port"]
+        if receiver_port and not _port_is_free(host, receiver_port):
+            self.stdout.write(f"Port {receiver_port} is in use: the demo runs no webhook receiver this time "
+                              "(choose another with --receiver-port).")
+            receiver_port = 0
+        self._banner(host, port, token, stream=not options["no_stream"], receiver_port=receiver_port)
 
         children = [_spawn("worker")]
+        if receiver_port:
+            secret = receiver.register(host=host, port=receiver_port)
+            children.append(_spawn("webhookreceiver", "--host", host, "--port", str(receiver_port),
+                                   "--secret-file", str(secret)))
         if not options["no_stream"]:
             children.append(_spawn("stream", "--interval", str(options["stream_interval"]),
                                    "--exit-with-parent"))
@@ -113,12 +127,12 @@ class Command(BaseCommand):
         except KeyboardInterrupt:
             pass
         finally:
-            self.stdout.write("Stopping the worker and the stream…")
+            self.stdout.write("Stopping the worker, the stream and the webhook receiver…")
             _stop(children)
             signal.signal(signal.SIGTERM, previous)
         self.stdout.write("Stopped.")
 
-    def _banner(self, host: str, port: int, token, *, stream: bool) -> None:
+    def _banner(self, host: str, port: int, token, *, stream: bool, receiver_port: int = 0) -> None:
         shown_host = f"[{host}]" if ":" in host else host
         url = f"http://{shown_host}:{port}"
         people = [(username, role) for username, role, *_ in DEMO_PEOPLE if username != INTEGRATION]
@@ -130,12 +144,14 @@ class Command(BaseCommand):
             f"  Sign in (password for every demo login: {DEMO_PASSWORD}):",
             *[f"    {username.ljust(width)}  {role.replace('_', ' ')}" for username, role in people],
             "    (admin and lead confirm a TOTP code after the password: scan the QR code with an authenticator",
-            "     app, or print the current code with `trustops totpcode --username lead`)",
+            "     app, or print the current code with `trustops totpcode admin` / `trustops totpcode lead`)",
             "",
             f"  API docs:           {url}/api/v1/docs",
             f"  Integration token:  {token}",
             f"      curl -H \"Authorization: Bearer $(cat {token})\" {url}/api/v1/queues",
             f"  Live platform stream: {'on' if stream else 'off'}; background worker: on",
+            *([f"  Webhook receiver:   http://{shown_host}:{receiver_port}/trustops (verified deliveries kept in "
+               f"{receiver.folder() / 'deliveries.jsonl'}; see {url}/deliveries/)"] if receiver_port else []),
             "",
             "Press Ctrl-C to stop.",
             "",

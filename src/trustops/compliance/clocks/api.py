@@ -2,7 +2,7 @@
 from datetime import datetime
 from typing import Literal
 
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from pydantic import Field
 
 from trustops.compliance.clocks import selectors, services
@@ -73,7 +73,7 @@ def post_legal_request(request, body: LegalRequestIn):
     data = body.dict()
     requester = data.pop("requester") or {}
     opened = services.open_legal_request(actor=request.auth, requester=requester, **data)
-    return 201, _row(request.auth, opened.pk)
+    return Status(201, _row(request.auth, opened.pk))
 
 
 @router.get("/compliance/legal-clocks", response=list[ClockOut], auth=scope("compliance:read"),

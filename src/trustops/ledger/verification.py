@@ -4,8 +4,8 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from trustops.ledger import hashing
 from trustops.kernel.canonical import stored_json
+from trustops.ledger import hashing
 from trustops.ledger.models import LedgerBlock, LedgerEvent, PersonalPart
 
 CHUNK = 5000

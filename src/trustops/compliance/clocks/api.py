@@ -2,7 +2,8 @@
 from datetime import datetime
 from typing import Literal
 
-from ninja import Router, Schema, Status
+from ninja import Router, Schema
+from ninja.responses import Status
 from pydantic import Field
 
 from trustops.compliance.clocks import selectors, services

@@ -97,7 +97,7 @@ def _prepare(decision: Decision, *, kind: str, correction: int = 0, ended_on=Non
 
 def _schedule() -> None:
     if settings.TRUSTOPS["DSA_ENDPOINT"]:
-        from trustops.compliance import tasks   # the jobs module imports the services
+        from trustops.compliance import tasks  # the jobs module imports the services
         tasks.submit_statements()
 
 

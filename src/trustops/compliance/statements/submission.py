@@ -16,6 +16,7 @@ from django.db import transaction
 
 from trustops.compliance.models import Statement, StatementStatus, SubmissionBatch
 from trustops.kernel import clock
+from trustops.kernel.errors import Conflict, NotFound
 from trustops.ledger import services as ledger
 from trustops.outbox.services import backoff
 
@@ -161,7 +162,6 @@ def _mark_retry(batch: list[Statement], error: str) -> None:
 @transaction.atomic
 def resubmit(*, statement_id: int, actor=None) -> Statement:
     """Send a refused statement again (after the refusal's cause was fixed, e.g. in the database's rules)."""
-    from trustops.kernel.errors import Conflict, NotFound
     statement = Statement.objects.select_for_update().filter(pk=statement_id).first()
     if statement is None:
         raise NotFound("statement_not_found", f"No statement {statement_id}.")

@@ -52,7 +52,7 @@ def _details(records):
 
 
 CONSOLE = ["/compliance/", "/compliance/clocks/", "/compliance/holds/", "/compliance/data-subjects/",
-           "/compliance/access/"]
+           "/compliance/access/", "/compliance/transparency/"]
 
 
 @pytest.mark.parametrize("where", list(REGIONS))

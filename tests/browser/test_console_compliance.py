@@ -21,6 +21,11 @@ def test_a_compliance_officer_works_statements_clocks_holds_and_erasure(page, pe
     expect(page.get_by_text("not configured")).to_be_visible()
     expect(page.get_by_role("cell", name="pending")).to_be_visible()
 
+    page.get_by_role("link", name="Transparency report").click()
+    expect(page.get_by_role("heading", name="Notices")).to_be_visible()
+    page.get_by_role("link", name="show").first.click()
+    expect(page.get_by_text("row(s)")).to_be_visible()
+
     page.get_by_role("link", name="Legal clocks").click()
     page.get_by_label("Kind").select_option("ncii")
     page.get_by_label("Subject type").select_option("video")

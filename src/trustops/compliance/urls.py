@@ -18,4 +18,5 @@ urlpatterns = [
     path("data-subjects/request/", views.data_subject_request, name="data_subject_request"),
     path("data-subjects/<int:request_id>/archive/", views.archive, name="archive"),
     path("access/", views.access_log, name="access_log"),
+    path("transparency/", views.transparency_report, name="transparency"),
 ]

@@ -1,6 +1,7 @@
 """The compliance workspace: submissions and their failures, legal clocks, holds, data subjects, access audit.
 Thin: each view calls one selector or service. Everything here is hidden (404) from anyone but compliance staff."""
 import json
+from datetime import date, datetime, time, timedelta, timezone
 from functools import wraps
 
 from django.contrib import messages
@@ -18,6 +19,9 @@ from trustops.compliance.retention import services as retention
 from trustops.compliance.statements import selectors as statement_reads
 from trustops.compliance.statements import services as statements
 from trustops.compliance.statements import submission
+from trustops.compliance.transparency import exports
+from trustops.compliance.transparency import report as transparency
+from trustops.compliance.transparency.api import regions_for
 from trustops.identity import access
 from trustops.kernel.errors import Conflict, Invalid, NotFound
 
@@ -216,3 +220,41 @@ def access_log(request):
     return render(request, "compliance/access_log.html", {
         "here": "access", "query": query, "kinds": audit.VIEW_KINDS,
         "events": [{"event": e, "what": audit.VIEW_KINDS[e.kind], "why": audit.why(e)} for e in events]})
+
+
+def _period(request) -> tuple[datetime, datetime]:
+    """From the form's dates (inclusive), by default the calendar year so far."""
+    today = date.today()
+    try:
+        first = date.fromisoformat(request.GET.get("start") or f"{today.year}-01-01")
+        last = date.fromisoformat(request.GET.get("end") or today.isoformat())
+    except ValueError:
+        first, last = date(today.year, 1, 1), today
+    if last < first:
+        first, last = last, first
+    start = datetime.combine(first, time.min, tzinfo=timezone.utc)
+    return start, datetime.combine(last, time.min, tzinfo=timezone.utc) + timedelta(days=1)
+
+
+@require_GET
+@compliance_page
+def transparency_report(request):
+    start, end = _period(request)
+    built = transparency.build(start, end, regions_for(request.user))
+    download = request.GET.get("download")
+    name = f"transparency-{start:%Y%m%d}-{end:%Y%m%d}"
+    if download == "csv":
+        response = HttpResponse(exports.as_csv(built), content_type="text/csv")
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        return response
+    if download == "xlsx":
+        response = HttpResponse(exports.as_xlsx(built), content_type=(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+        response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+        return response
+    drill_key = request.GET.get("rows", "")[:300]
+    return render(request, "compliance/transparency.html", {
+        "here": "transparency", "report": built, "start": start.date(), "end": (end - timedelta(days=1)).date(),
+        "sections": [(section, built.section(section)) for section in built.sections],
+        "drill_key": drill_key,
+        "drill_ids": transparency.drill(drill_key, start, end, regions_for(request.user)) if drill_key else None})

@@ -187,3 +187,30 @@ class DataSubjectRequest(models.Model):
                                      related_name="+")
     outcome = models.JSONField(default=dict, blank=True)
     archive = models.JSONField(null=True, blank=True)
+
+
+class ChildSafetyStatus(models.TextChoices):
+    ASSEMBLED = "assembled"      # the package is ready, evidence under hold
+    SUBMITTED = "submitted"      # the submitter took it (with its reference)
+    FAILED = "failed"            # the submitter refused or could not be reached: try again
+
+
+class ChildSafetyReport(models.Model):
+    """A report to the child-protection authority (e.g. NCMEC's CyberTipline) about a child-safety case: the
+    package assembled from the case, its evidence preserved under a one-year hold, its submission tracked."""
+    case = models.ForeignKey("review.Case", on_delete=models.PROTECT, related_name="+")
+    subject = models.ForeignKey("subjects.Subject", on_delete=models.PROTECT, related_name="+")
+    hold = models.ForeignKey(LegalHold, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=12, choices=ChildSafetyStatus.choices, default=ChildSafetyStatus.ASSEMBLED)
+    package = models.JSONField(default=dict)
+    submitter = models.CharField(max_length=60, blank=True, default="")
+    reference = models.CharField(max_length=200, blank=True, default="")
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True, default="")
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["case"], name="one_child_safety_report_per_case")]

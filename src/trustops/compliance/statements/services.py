@@ -125,7 +125,7 @@ def on_overturn(original: Decision) -> Statement | None:
 @transaction.atomic
 def restate_gaps(*, actor=None, decision_ids: list[int] | None = None) -> dict:
     """Build the gaps again (after their policy's mapping was fixed); those that now validate go out."""
-    gaps = Statement.objects.select_for_update().filter(status=StatementStatus.GAP).select_related(
+    gaps = Statement.objects.select_for_update(of=("self",)).filter(status=StatementStatus.GAP).select_related(
         "decision__case__subject__owner", "decision__policy_version__policy", "decision__reviewer")
     if decision_ids is not None:
         gaps = gaps.filter(decision_id__in=decision_ids)

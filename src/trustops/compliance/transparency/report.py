@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
@@ -74,7 +75,10 @@ def _illegal_codes() -> list[str]:
 def _median_seconds(qs: QuerySet, later: str, earlier: str) -> float | None:
     """Median of (later - earlier) in seconds over the rows of `qs`, computed in the database on PostgreSQL."""
     if connection.vendor == "postgresql":
-        inner, params = qs.values("pk").query.sql_with_params()
+        try:
+            inner, params = qs.values("pk").query.sql_with_params()
+        except EmptyResultSet:
+            return None
         table = qs.model._meta.db_table
         sql = (f"SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM (t.{later} - t.{earlier}))) "
                f"FROM {table} t WHERE t.id IN ({inner}) AND t.{later} IS NOT NULL")

@@ -81,20 +81,20 @@ def load_year(decisions: int, start: datetime) -> None:
     steps = [
         ("subjects", f"""INSERT INTO subjects_subject (type, external_id, owner_id, region, language, reach, attributes,
             first_seen_at, updated_at)
-            SELECT 'video', 'bench-' || g, NULL, (ARRAY['DE','FR','NL','IE','IT','ES','PL','SE'])[g % 8 + 1], 'de',
+            SELECT 'video', 'bench-' || g, NULL, (ARRAY['DE','FR','NL','IE','IT','ES','PL','SE'])[mod(g, 8) + 1], 'de',
                    0, '{{}}', %s, %s FROM generate_series(1, {subjects}) g""", [start, start]),
         ("cases", f"""INSERT INTO review_case (kind, subject_id, queue_id, status, priority, policy_id, severity,
             report_count, signal_count, max_source_trust, opened_at, last_reported_at, updated_at, sla_due_at,
             resolved_at, version, escalation_count)
-            SELECT 'report_review', (SELECT min(id) FROM subjects_subject) + g % {subjects}, {queue_id}, 'resolved', 0,
-                   ({policy_ids})[g % {p} + 1], 1, 1, 0, 0, {at}, {at}, {at}, {at}, {at}, 1, 0
+            SELECT 'report_review', (SELECT min(id) FROM subjects_subject) + mod(g, {subjects}), {queue_id}, 'resolved', 0,
+                   ({policy_ids})[mod(g, {p}) + 1], 1, 1, 0, 0, {at}, {at}, {at}, {at}, {at}, 1, 0
             FROM generate_series(1, {decisions}) g""", [start] * 5),
         ("notices", f"""INSERT INTO intake_report (submitted_by_id, idempotency_key, fingerprint, subject_id, policy_id,
             policy_version_id, source, reporter_external_id, text, received_at, case_id, opened_case, queue_key,
             resolved_at)
             SELECT {submitter.pk}, 'k' || c.id, '', c.subject_id, c.policy_id,
                    ({version_ids})[array_position({policy_ids}, c.policy_id)],
-                   (ARRAY['user','user','user','trusted_flagger','authority','automated'])[c.id % 6 + 1], '', '',
+                   (ARRAY['user','user','user','trusted_flagger','authority','automated'])[mod(c.id, 6) + 1], '', '',
                    c.opened_at - interval '3 hours', c.id, true, 'general-intl', c.opened_at
             FROM review_case c""", []),
         ("decisions", f"""INSERT INTO review_decision (case_id, queue_id, reviewer_id, verdict, policy_id,
@@ -105,7 +105,7 @@ def load_year(decisions: int, start: datetime) -> None:
             FROM review_case c""", []),
         ("actions", """INSERT INTO enforcement_enforcementaction (target_id, decision_id, action, cause, policy_family,
             starts_at, ends_at, status, close_reason)
-            SELECT c.subject_id, d.id, (ARRAY['remove','remove','age_restrict','reduce_reach','suspend','ban'])[d.id % 6 + 1],
+            SELECT c.subject_id, d.id, (ARRAY['remove','remove','age_restrict','reduce_reach','suspend','ban'])[mod(d.id, 6) + 1],
                    'decision', '', d.decided_at, NULL, 'active', ''
             FROM review_decision d JOIN review_case c ON c.id = d.case_id""", []),
         ("appeal cases", f"""INSERT INTO review_case (kind, subject_id, queue_id, status, priority, severity,
@@ -113,11 +113,11 @@ def load_year(decisions: int, start: datetime) -> None:
             resolved_at, version, escalation_count, appeal_of_id)
             SELECT 'appeal', d.case_id, {queue_id}, 'resolved', 0, 1, 0, 0, 0, d.decided_at, d.decided_at,
                    d.decided_at, d.decided_at, d.decided_at, 1, 0, d.id
-            FROM review_decision d WHERE d.id % 100 = 0""", []),
+            FROM review_decision d WHERE mod(d.id, 100) = 0""", []),
         ("appeals", f"""INSERT INTO review_appeal (decision_id, case_id, submitted_by_id, idempotency_key, fingerprint,
             statement, received_at, status, decided_at)
             SELECT c.appeal_of_id, c.id, {submitter.pk}, 'a' || c.id, '', 'appeal', c.opened_at,
-                   (ARRAY['upheld','upheld','overturned','pending'])[c.id % 4 + 1], c.opened_at + interval '2 days'
+                   (ARRAY['upheld','upheld','overturned','pending'])[mod(c.id, 4) + 1], c.opened_at + interval '2 days'
             FROM review_case c WHERE c.kind = 'appeal'""", []),
     ]
     with connection.cursor() as cursor:

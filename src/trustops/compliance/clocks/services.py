@@ -129,8 +129,12 @@ def on_decision(decision, *, case) -> int:
     """In the decision's transaction: running clocks this decision handles (on the subject or a copy of it).
     Running clocks are few (each lasts hours), so copies are matched here rather than in SQL."""
     subject_id = case.subject_id
-    running = [c for c in LegalClock.objects.select_for_update().filter(status=ClockStatus.RUNNING).order_by("id")
-               if c.subject_id == subject_id or subject_id in (c.copies or [])]
+    # Read without locks, then lock only the clocks this decision concerns: decisions elsewhere never wait.
+    concerned = [c.pk for c in LegalClock.objects.filter(status=ClockStatus.RUNNING).only("id", "subject", "copies")
+                 if c.subject_id == subject_id or subject_id in (c.copies or [])]
+    if not concerned:
+        return 0
+    running = LegalClock.objects.select_for_update().filter(pk__in=concerned, status=ClockStatus.RUNNING).order_by("id")
     return sum(_complete(legal_clock, decision) for legal_clock in running)
 
 

@@ -23,6 +23,7 @@ from common import configure_django, recreate_database, run_on_server, with_data
 STATEMENT_TARGET = 5000
 REPORT_TARGET_SECONDS = 60.0
 REPORT_TARGET_DECISIONS = 10_000_000
+FIRST_SUBJECT = 1_000_000_000    # the loaded subjects' ids start past anything the setup wrote
 
 
 def bench_statements(n: int, seed: int) -> None:
@@ -79,14 +80,14 @@ def load_year(decisions: int, start: datetime) -> None:
     p = len(versions)
     at = f"(%s::timestamptz + (g * {seconds_per}) * interval '1 second')"
     steps = [
-        ("subjects", f"""INSERT INTO subjects_subject (type, external_id, owner_id, region, language, reach, attributes,
-            first_seen_at, updated_at)
-            SELECT 'video', 'bench-' || g, NULL, (ARRAY['DE','FR','NL','IE','IT','ES','PL','SE'])[mod(g, 8) + 1], 'de',
+        ("subjects", f"""INSERT INTO subjects_subject (id, type, external_id, owner_id, region, language, reach,
+            attributes, first_seen_at, updated_at)
+            SELECT {FIRST_SUBJECT} + g, 'video', 'bench-' || g, NULL, (ARRAY['DE','FR','NL','IE','IT','ES','PL','SE'])[mod(g, 8) + 1], 'de',
                    0, '{{}}', %s, %s FROM generate_series(1, {subjects}) g""", [start, start]),
         ("cases", f"""INSERT INTO review_case (kind, subject_id, queue_id, status, priority, policy_id, severity,
             report_count, signal_count, max_source_trust, opened_at, last_reported_at, updated_at, sla_due_at,
             resolved_at, version, escalation_count)
-            SELECT 'report_review', (SELECT min(id) FROM subjects_subject) + mod(g, {subjects}), {queue_id}, 'resolved', 0,
+            SELECT 'report_review', {FIRST_SUBJECT} + 1 + mod(g, {subjects}), {queue_id}, 'resolved', 0,
                    ({policy_ids})[mod(g, {p}) + 1], 1, 1, 0, 0, {at}, {at}, {at}, {at}, {at}, 1, 0
             FROM generate_series(1, {decisions}) g""", [start] * 5),
         ("notices", f"""INSERT INTO intake_report (submitted_by_id, idempotency_key, fingerprint, subject_id, policy_id,

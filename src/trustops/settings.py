@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "trustops.quality",
     "trustops.insights",
     "trustops.workforce",
+    "trustops.compliance",
     "trustops.config",
     "trustops.simulation",
     "trustops.console",
@@ -254,4 +255,8 @@ TRUSTOPS = {
     "TOTP_ROLES": ["admin", "team_lead"],
     # Claiming runs as prepared statements on PostgreSQL (kernel/database.py); 0 behind an old PgBouncer.
     "PREPARED_STATEMENTS": os.environ.get("TRUSTOPS_PREPARED_STATEMENTS", "1") not in ("0", "false", "no"),
+    # The EU DSA Transparency Database (statements of reasons); without an endpoint nothing is sent.
+    "DSA_ENDPOINT": os.environ.get("TRUSTOPS_DSA_ENDPOINT", "").rstrip("/"),
+    "DSA_TOKEN": os.environ.get("TRUSTOPS_DSA_TOKEN", ""),
+    "DSA_TIMEOUT_SECONDS": float(os.environ.get("TRUSTOPS_DSA_TIMEOUT_SECONDS", "10")),
 }

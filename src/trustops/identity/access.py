@@ -281,3 +281,38 @@ def token_filter(person, prefix: str = "") -> Q:
     if v.is_admin:
         return Q()
     return Q(**{f"{prefix}user_id": v.user_id})
+# ---- compliance: statements of reasons, legal clocks, holds, retention, data subjects, access audit ---------
+
+COMPLIANCE_ROLES = {Role.COMPLIANCE_OFFICER, Role.ADMIN}
+
+
+def works_compliance(person) -> bool:
+    """The compliance workspace and its API: compliance officers and admins, never vendor staff. Others (the
+    analyst's token carries `compliance:read`) see nothing there: every compliance list is empty for them and
+    every compliance record a 404."""
+    v = viewer(person)
+    return v.role in COMPLIANCE_ROLES and not v.is_vendor_staff
+
+
+def compliance_subject_filter(person, prefix: str = "") -> Q:
+    """Compliance records about a subject (legal clocks, holds, data subject requests) that the viewer sees:
+    compliance staff, for subjects in their cleared regions."""
+    v = viewer(person)
+    if not works_compliance(v):
+        return NOTHING
+    return _regions(v, f"{prefix}region")
+
+
+def statement_filter(person, prefix: str = "") -> Q:
+    """Statements of reasons compliance staff see: in their cleared regions, and for decisions in restricted
+    queues only with that queue's clearance (the statement quotes the decision's facts)."""
+    v = viewer(person)
+    if not works_compliance(v):
+        return NOTHING
+    return _regions(v, f"{prefix}region") & _cleared_queues(v, f"{prefix}decision__case__queue__")
+
+
+def reads_access_audit(person) -> bool:
+    """Who searched what sensitive content and personal data: compliance staff (the log names cases and
+    subjects, which stay scoped by `case_filter` and `subject_filter` when opened)."""
+    return works_compliance(person)

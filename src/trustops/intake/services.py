@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import psycopg
 from django.db import IntegrityError, OperationalError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from pydantic import ValidationError
 
 from trustops.intake.models import Report, Signal
@@ -247,3 +247,26 @@ def resolve_reports(*, case_id: int, decision_id: int, violation: bool, actor) -
     ledger.record("reports.resolved", actor=actor, case_id=case_id,
                   payload={"decision_id": decision_id, "report_ids": [r.pk for r in reports], "outcome": outcome})
     return len(reports)
+
+
+REDACTABLE = ("text", "reporter_external_id")
+
+
+def redact_reports(*, report_ids, fields: tuple[str, ...], actor, reason: str) -> int:
+    """Blank reports' texts and reporters' identities (retention, erasure), in the caller's transaction. The
+    report itself stays: its source, reason and times are what the transparency report counts."""
+    unknown = set(fields) - set(REDACTABLE)
+    if unknown:
+        raise ValueError(f"cannot redact {sorted(unknown)}")
+    ids = list(report_ids)
+    changed = 0
+    for start in range(0, len(ids), 5000):
+        chunk = Report.objects.filter(pk__in=ids[start:start + 5000])
+        stale = Q()
+        for name in fields:
+            stale |= ~Q(**{name: ""})
+        changed += chunk.filter(stale).update(**{name: "" for name in fields})
+    if changed:
+        ledger.record("reports.redacted", actor=actor, payload={"count": changed, "fields": list(fields),
+                                                                "reason": reason[:200]})
+    return changed

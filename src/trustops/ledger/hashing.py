@@ -5,6 +5,8 @@ from datetime import datetime
 from trustops.kernel.canonical import digest, stored_json, utc_iso
 
 GENESIS = "0" * 64
+# The payload key under which an event commits to its personal part (models.PersonalPart).
+PERSONAL_KEY = "personal_digest"
 
 
 def content_hash(*, occurred_at: datetime, kind: str, actor_id, actor_name: str, subject_id, case_id,
@@ -40,6 +42,11 @@ def _scalar(value) -> str:
     if value is None:
         return "null"
     return str(value) if type(value) is int else stored_json(value)
+
+
+def personal_digest(salt: str, content_json: str) -> str:
+    """What an event's payload keeps of its personal part: the salted digest of the part's canonical JSON."""
+    return hashlib.sha256(f"{salt}:{content_json}".encode()).hexdigest()
 
 
 def leaf(event_id: int, event_content_hash: str) -> bytes:

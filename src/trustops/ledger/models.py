@@ -52,3 +52,22 @@ class LedgerBlock(models.Model):
 
     def __str__(self):
         return f"block {self.number} ({self.event_count} events)"
+
+
+class PersonalPart(models.Model):
+    """The personal data an event refers to, kept beside it so that it can be erased when its time is up.
+
+    The event's payload holds only `digest` (under `hashing.PERSONAL_KEY`), the SHA-256 of a random salt and the
+    part's canonical JSON; the event's own hash covers that digest. A purge drops the salt and the content and
+    keeps the digest, so the redacted event still verifies, and without the salt nobody can test a guess of
+    what was erased against the digest.
+    """
+    digest = models.CharField(max_length=64, primary_key=True)
+    salt = models.CharField(max_length=64, blank=True, default="")
+    content = models.JSONField(null=True, blank=True)
+    recorded_at = models.DateTimeField()
+    purged_at = models.DateTimeField(null=True, blank=True)
+    purge_reason = models.CharField(max_length=200, blank=True, default="")
+
+    def __str__(self):
+        return f"personal part {self.digest[:12]}{' (purged)' if self.purged_at else ''}"

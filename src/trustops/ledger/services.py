@@ -1,4 +1,5 @@
 """Writing the ledger. Call `record`/`record_many` inside the use case's transaction."""
+import secrets
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -8,7 +9,7 @@ from trustops.kernel import bulk, clock
 from trustops.kernel.canonical import canonical_json, normalise, stored_json
 from trustops.kernel.database import fetch_one_hot, is_postgres
 from trustops.ledger import hashing
-from trustops.ledger.models import LedgerBlock, LedgerEvent
+from trustops.ledger.models import LedgerBlock, LedgerEvent, PersonalPart
 
 SYSTEM = "system"
 
@@ -19,6 +20,7 @@ class Entry:
     payload: dict = field(default_factory=dict)
     subject_id: int | None = None
     case_id: int | None = None
+    personal: dict | None = None
 
 
 def _actor_fields(actor) -> tuple[int | None, str]:
@@ -33,17 +35,33 @@ COPY_COLUMNS = ["occurred_at", "kind", "actor_id", "actor_name", "subject_id", "
                 "content_hash"]
 
 
+def _with_personal(payload: dict | None, personal: dict | None, at) -> dict:
+    """The payload committing to `personal` by its salted digest; the part itself goes to its own row."""
+    if not personal:
+        return payload or {}
+    if hashing.PERSONAL_KEY in (payload or {}):
+        raise ValueError(f"{hashing.PERSONAL_KEY} is reserved for the personal part")
+    salt = secrets.token_hex(16)
+    content = normalise(personal)
+    digest = hashing.personal_digest(salt, stored_json(content))
+    PersonalPart.objects.create(digest=digest, salt=salt, content=content, recorded_at=at)
+    return {**(payload or {}), hashing.PERSONAL_KEY: digest}
+
+
 def record(kind: str, *, actor=None, subject_id: int | None = None, case_id: int | None = None,
-           payload: dict | None = None) -> None:
+           payload: dict | None = None, personal: dict | None = None) -> None:
     """Append one event. `actor` is a user, a label for a machine actor, or None for the system.
 
     The payload is normalised (`trustops.kernel.canonical.normalise`), so the text hashed is the text every
     database gives back; `Invalid` if it holds NaN or Infinity, and nothing is written. One plain INSERT of
     that canonical text: no model instance, no second encoding.
+
+    `personal` is the event's personal data (a requester's contact details, a reporter's identity): kept in a
+    `PersonalPart` that a retention purge may erase; the event commits to it only through its digest.
     """
     actor_id, actor_name = _actor_fields(actor)
     at = clock.now()
-    payload_json = canonical_json(payload or {})
+    payload_json = canonical_json(_with_personal(payload, personal, at))
     content_hash = hashing.content_hasher(at, actor_id, actor_name)(kind, subject_id, case_id, payload_json)
     cast = "::jsonb" if is_postgres() else ""
     fetch_one_hot(f"INSERT INTO {LedgerEvent._meta.db_table} ({', '.join(COPY_COLUMNS)}) "
@@ -61,7 +79,7 @@ def record_many(entries: list[Entry], *, actor=None) -> None:
     hash_event = hashing.content_hasher(at, actor_id, actor_name)
     rows = []
     for entry in entries:
-        payload = normalise(entry.payload)
+        payload = normalise(_with_personal(entry.payload, entry.personal, at))
         payload_json = stored_json(payload)
         content_hash = hash_event(entry.kind, entry.subject_id, entry.case_id, payload_json)
         rows.append((entry, payload, payload_json, content_hash))
@@ -79,6 +97,20 @@ def record_many(entries: list[Entry], *, actor=None) -> None:
                     subject_id=entry.subject_id, case_id=entry.case_id, payload=payload,
                     content_hash=content_hash)
         for entry, payload, _, content_hash in rows], batch_size=2000)
+
+
+@transaction.atomic
+def purge_personal(digests, *, reason: str, actor=None) -> int:
+    """Erase personal parts (their salt and content), keeping the digests the events hold: the ledger still
+    verifies, and what was erased can no longer be read or confirmed. Returns how many were erased."""
+    digests = sorted(set(digests))
+    purged = 0
+    for start in range(0, len(digests), 5000):
+        purged += PersonalPart.objects.filter(digest__in=digests[start:start + 5000], purged_at__isnull=True).update(
+            salt="", content=None, purged_at=clock.now(), purge_reason=reason[:200])
+    if purged:
+        record("ledger.personal_purged", actor=actor, payload={"count": purged, "reason": reason[:200]})
+    return purged
 
 
 def _take_sealer_lock() -> None:

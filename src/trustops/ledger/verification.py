@@ -4,8 +4,9 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from trustops.kernel.canonical import stored_json
 from trustops.ledger import hashing
-from trustops.ledger.models import LedgerBlock, LedgerEvent
+from trustops.ledger.models import LedgerBlock, LedgerEvent, PersonalPart
 
 CHUNK = 5000
 # Findings kept in a report; beyond that they are only counted (a mass deletion would otherwise fill memory).
@@ -81,7 +82,25 @@ def _check_events(report: Report) -> set[int]:
                 report.unsealed += 1
             else:
                 claimed.add(event.block)
+        _check_personal_parts(report, chunk)
         last_id = chunk[-1].id
+
+
+def _check_personal_parts(report: Report, events: list[LedgerEvent]) -> None:
+    """An event's personal part is either there and matching its digest, or purged (digest kept); never gone."""
+    wanted = {e.payload[hashing.PERSONAL_KEY]: e for e in events
+              if isinstance(e.payload, dict) and isinstance(e.payload.get(hashing.PERSONAL_KEY), str)}
+    if not wanted:
+        return
+    parts = {p.digest: p for p in PersonalPart.objects.filter(digest__in=list(wanted))}
+    for digest, event in wanted.items():
+        part = parts.get(digest)
+        if part is None:
+            report.add(Finding(event.id, event.block, "personal part is missing (deleted without a purge)",
+                               event.kind))
+        elif part.purged_at is None and hashing.personal_digest(part.salt, stored_json(part.content)) != digest:
+            report.add(Finding(event.id, event.block, "personal part does not match its digest (edited)",
+                               event.kind))
 
 
 def _check_blocks(report: Report, claimed: set[int]) -> None:

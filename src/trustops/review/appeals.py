@@ -95,6 +95,8 @@ def decide_appeal(*, case, actor, decision, finish) -> dict:
     ledger.record("appeal.decided", actor=actor, subject_id=case.subject_id, case_id=case.pk, payload={
         "appeal_id": appeal.pk, "decision_id": original.pk, "outcome": appeal.status,
         "reversed": len(reversed_actions)})
+    for listener in hooks.decision_listeners:
+        listener.appeal_decided(appeal, decision=record, actor=actor)
     outbox.enqueue("appeal.decided", {"appeal_id": appeal.pk, "decision_id": original.pk,
                                       "appeal_decision_id": record.pk, "outcome": appeal.status,
                                       "rationale": record.rationale, "standing": standing})

@@ -261,6 +261,8 @@ def _decide_locked(case: Case, actor, decision: DecisionInput, *, bulk_operation
         if account is not None:
             standing = standing_of(account)
     hooks.notices.resolve_reports(case_id=case.pk, decision_id=record.pk, violation=policy is not None, actor=actor)
+    for listener in hooks.decision_listeners:
+        listener.decision_recorded(record, case=case, actor=actor)
     if rehearsal is not None:
         transaction.savepoint_rollback(rehearsal)
     return {"decision_id": record.pk, "enforcement": enforcement, "standing": standing}

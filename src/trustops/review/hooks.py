@@ -92,5 +92,23 @@ class NoNotices:
         return ()
 
 
+class DecisionListener(Protocol):
+    """Told of every decision inside its transaction, after its enforcement (compliance's statements of reasons
+    and legal clocks): what it writes commits or rolls back with the decision. A golden case's decision is told
+    inside the rehearsal savepoint, so whatever the listener writes for it is rolled back too."""
+
+    def decision_recorded(self, decision, *, case, actor) -> None: ...
+
+    def appeal_decided(self, appeal, *, decision, actor) -> None:
+        """An appeal was upheld or overturned (its enforcement already reversed when overturned)."""
+
+
 golden: GoldenItems = NoGoldenItems()
 notices: CaseNotices = NoNotices()
+decision_listeners: list[DecisionListener] = []
+
+
+def register_decision_listener(listener: DecisionListener) -> None:
+    """Add a listener (once per kind: registering a second of the same class replaces the first)."""
+    decision_listeners[:] = [known for known in decision_listeners if type(known) is not type(listener)]
+    decision_listeners.append(listener)

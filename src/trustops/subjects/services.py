@@ -249,3 +249,24 @@ def move_region(*, subject_id: int, region: str, actor, reason: str) -> Subject:
     ledger.record("subject.region_moved", actor=actor, subject_id=subject.pk, payload={
         "from_region": before, "to_region": region, "reason": reason.strip()})
     return subject
+
+
+def erase_attributes(*, subject_ids, keys: tuple[str, ...] | None = None, actor, reason: str) -> int:
+    """Erase attributes of subjects (`keys`, or all of them) for a retention purge or a data subject's erasure.
+    Runs in the caller's transaction; the ledger says which subjects and keys, never the values."""
+    erased = 0
+    entries = []
+    for subject in Subject.objects.select_for_update().filter(pk__in=list(subject_ids)).order_by("pk"):
+        attributes = dict(subject.attributes or {})
+        gone = sorted(attributes) if keys is None else sorted(k for k in keys if k in attributes)
+        if not gone:
+            continue
+        for key in gone:
+            attributes.pop(key)
+        subject.attributes, subject.updated_at = attributes, clock.now()
+        subject.save(update_fields=["attributes", "updated_at"])
+        entries.append(ledger.Entry("subject.attributes_erased", {"keys": gone, "reason": reason[:200]},
+                                    subject_id=subject.pk))
+        erased += 1
+    ledger.record_many(entries, actor=actor)
+    return erased

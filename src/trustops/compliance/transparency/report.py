@@ -1,0 +1,232 @@
+"""The transparency report (Implementing Regulation (EU) 2024/2835, Annex I, quantitative part) for a period,
+counted from trustops' own records. Every figure names the rows it counts: `drill(figure_key)` lists their ids.
+
+Figures are grouped counts computed in the database (one aggregate query per section) and medians of
+durations; the same filters that count a figure select its rows for the drill-down.
+"""
+import statistics
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+
+from trustops.compliance.models import DecisionGround, DsaMapping
+from trustops.compliance.statements import catalogue
+from trustops.enforcement.models import EnforcementAction
+from trustops.identity.roles import Role
+from trustops.intake.models import Report
+from trustops.kernel import ports
+from trustops.policies.models import Policy
+from trustops.review.models import Appeal, Decision, Verdict
+
+NOTICE_SOURCES = ("user", "trusted_flagger", "authority")
+RESTRICTION_TYPE = {**catalogue.VISIBILITY_ACTIONS, **catalogue.PROVISION_ACTIONS, **catalogue.ACCOUNT_ACTIONS,
+                    **catalogue.MONETARY_ACTIONS}
+SUSPENSIONS = ("suspend", "ban")
+
+
+class ReviewersByLanguage(Protocol):
+    """The workforce app's port `workforce.reviewers_by_language`: people reviewing, per language, at a time."""
+
+    def reviewers_by_language(self, *, at: datetime) -> dict[str, int]: ...
+
+
+@dataclass
+class Figure:
+    section: str
+    name: str
+    group: dict
+    value: float | int | None
+    key: str            # what `drill` takes to list the counted rows
+
+
+@dataclass
+class TransparencyReport:
+    start: datetime
+    end: datetime
+    figures: list[Figure] = field(default_factory=list)
+
+    def add(self, section, name, group, value, key=""):
+        self.figures.append(Figure(section, name, group, value, key))
+
+    def section(self, section: str) -> list[Figure]:
+        return [f for f in self.figures if f.section == section]
+
+    @property
+    def sections(self) -> list[str]:
+        return list(dict.fromkeys(f.section for f in self.figures))
+
+
+def _illegal_codes() -> list[str]:
+    """Policy codes stated on the illegal-content ground (a mapping covers a family's descendants)."""
+    families = list(DsaMapping.objects.filter(decision_ground=DecisionGround.ILLEGAL).values_list("policy_code",
+                                                                                                  flat=True))
+    if not families:
+        return []
+    q = Q()
+    for code in families:
+        q |= Q(code=code) | Q(code__startswith=code + ".")
+    return list(Policy.objects.filter(q).values_list("code", flat=True))
+
+
+def _median_seconds(qs: QuerySet, later: str, earlier: str) -> float | None:
+    """Median of (later - earlier) in seconds over the rows of `qs`, computed in the database on PostgreSQL."""
+    if connection.vendor == "postgresql":
+        try:
+            inner, params = qs.values("pk").query.sql_with_params()
+        except EmptyResultSet:
+            return None
+        table = qs.model._meta.db_table
+        sql = (f"SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM (t.{later} - t.{earlier}))) "
+               f"FROM {table} t WHERE t.id IN ({inner}) AND t.{later} IS NOT NULL")
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            value = cursor.fetchone()[0]
+        return round(float(value), 1) if value is not None else None
+    pairs = [(a - b).total_seconds() for a, b in qs.exclude(**{f"{later}__isnull": True})
+             .values_list(later, earlier).iterator(chunk_size=5000)]
+    return round(statistics.median(pairs), 1) if pairs else None
+
+
+# ---- the rows each section counts (shared by counting and drilling down) ----------------------------------
+
+def _in(regions, field: str) -> Q:
+    return Q() if regions is None else Q(**{f"{field}__in": sorted(regions)})
+
+
+def notices(start, end, regions=None) -> QuerySet:
+    return Report.objects.filter(_in(regions, "subject__region"), received_at__gte=start, received_at__lt=end,
+                                 source__in=NOTICE_SOURCES)
+
+
+def decisions(start, end, regions=None) -> QuerySet:
+    return Decision.objects.filter(_in(regions, "case__subject__region"), decided_at__gte=start, decided_at__lt=end,
+                                   verdict=Verdict.VIOLATION, appeal_of__isnull=True)
+
+
+def _with_notice(qs: QuerySet) -> QuerySet:
+    return qs.annotate(noticed=Exists(Report.objects.filter(case_id=OuterRef("case_id"),
+                                                            source__in=NOTICE_SOURCES)))
+
+
+def actions(start, end, regions=None) -> QuerySet:
+    return EnforcementAction.objects.filter(_in(regions, "decision__case__subject__region"),
+                                            starts_at__gte=start, starts_at__lt=end,
+                                            action__in=list(RESTRICTION_TYPE), decision__appeal_of__isnull=True)
+
+
+def complaints(start, end, regions=None) -> QuerySet:
+    return Appeal.objects.filter(_in(regions, "decision__case__subject__region"), received_at__gte=start,
+                                 received_at__lt=end)
+
+
+def _ground(code: str | None, illegal: set[str]) -> str:
+    return "illegal content" if code in illegal else "terms and conditions"
+
+
+def build(start: datetime, end: datetime, regions=catalogue.EEA_COUNTRIES) -> TransparencyReport:
+    """The report over subjects in `regions` (the EU/EEA by default: the service the DSA report is about)."""
+    report = TransparencyReport(start, end)
+    illegal = set(_illegal_codes())
+
+    # Notices (Art. 16 and trusted flaggers; authority orders apart) by category and source.
+    rows = notices(start, end, regions).values("policy_version__dsa_category", "source").annotate(n=Count("id"))
+    for row in rows.order_by("policy_version__dsa_category", "source"):
+        group = {"category": row["policy_version__dsa_category"], "source": row["source"]}
+        report.add("notices", "received", group, row["n"],
+                   f"notices|{group['category']}|{group['source']}")
+    resolved = notices(start, end, regions).exclude(source="authority")
+    report.add("notices", "median seconds to action", {}, _median_seconds(resolved, "resolved_at", "received_at"),
+               "notices-resolved")
+    report.add("notices", "median seconds to action (trusted flaggers)", {"source": "trusted_flagger"},
+               _median_seconds(resolved.filter(source="trusted_flagger"), "resolved_at", "received_at"),
+               "notices-resolved|trusted_flagger")
+
+    # Actions by ground and whether they followed a notice or were taken on the provider's own initiative.
+    rows = (_with_notice(decisions(start, end, regions)).values("policy__code", "noticed", "reviewer__role")
+            .annotate(n=Count("id")))
+    totals: dict[tuple, int] = {}
+    for row in rows:
+        basis = "notice" if row["noticed"] else "own initiative"
+        ground = _ground(row["policy__code"], illegal)
+        automated = row["reviewer__role"] == Role.INTEGRATION
+        totals[(basis, ground, automated)] = totals.get((basis, ground, automated), 0) + row["n"]
+    for (basis, ground, automated), n in sorted(totals.items()):
+        report.add("own_initiative" if basis == "own initiative" else "notice_actions",
+                   "decisions solely by automated means" if automated else "decisions",
+                   {"ground": ground}, n, f"decisions|{basis}|{ground}|{int(automated)}")
+
+    # Restrictions by type (the statement of reasons' values).
+    rows = actions(start, end, regions).values("action").annotate(n=Count("id"))
+    by_type: dict[str, int] = {}
+    for row in rows:
+        by_type[RESTRICTION_TYPE[row["action"]]] = by_type.get(RESTRICTION_TYPE[row["action"]], 0) + row["n"]
+    for restriction, n in sorted(by_type.items()):
+        report.add("restrictions", "measures", {"type": restriction}, n, f"restrictions|{restriction}")
+
+    # Orders from authorities by category and Member State.
+    orders = notices(start, end, regions).filter(source="authority")
+    rows = orders.values("policy_version__dsa_category", "subject__region").annotate(n=Count("id"))
+    for row in rows.order_by("policy_version__dsa_category", "subject__region"):
+        group = {"category": row["policy_version__dsa_category"], "member_state": row["subject__region"]}
+        report.add("orders", "received", group, row["n"], f"orders|{group['category']}|{group['member_state']}")
+    report.add("orders", "median seconds to give effect", {}, _median_seconds(orders, "resolved_at", "received_at"),
+               "orders-resolved")
+
+    # Complaints (appeals) and their outcomes.
+    rows = complaints(start, end, regions).values("status").annotate(n=Count("id"))
+    outcome_names = {"upheld": "upheld", "overturned": "reversed", "pending": "pending"}
+    for row in rows.order_by("status"):
+        report.add("complaints", outcome_names[row["status"]], {}, row["n"], f"complaints|{row['status']}")
+    report.add("complaints", "median seconds to decide", {},
+               _median_seconds(complaints(start, end, regions), "decided_at", "received_at"), "complaints-decided")
+
+    rows = actions(start, end, regions).filter(action__in=SUSPENSIONS).values("action").annotate(n=Count("id"))
+    for row in rows.order_by("action"):
+        report.add("suspensions", "account suspensions" if row["action"] == "suspend" else "account terminations",
+                   {}, row["n"], f"suspensions|{row['action']}")
+
+    people = ports.get("workforce.reviewers_by_language")
+    if people is not None:
+        for language, count in sorted(people.reviewers_by_language(at=end).items()):
+            report.add("human_resources", "reviewers", {"language": language}, count)
+    return report
+
+
+def drill(key: str, start: datetime, end: datetime, regions=catalogue.EEA_COUNTRIES, *,
+          limit: int = 1000) -> list[int]:
+    """The ids of the rows a figure counts (reports, decisions, actions or appeals, as the section says)."""
+    kind, *parts = key.split("|")
+    illegal = set(_illegal_codes())
+    if kind == "notices":
+        qs = notices(start, end, regions).filter(policy_version__dsa_category=parts[0], source=parts[1])
+    elif kind == "notices-resolved":
+        qs = notices(start, end, regions).exclude(source="authority").filter(resolved_at__isnull=False)
+        if parts:
+            qs = qs.filter(source=parts[0])
+    elif kind == "decisions":
+        basis, ground, automated = parts
+        qs = _with_notice(decisions(start, end, regions)).filter(noticed=basis == "notice")
+        qs = qs.filter(policy__code__in=illegal) if ground == "illegal content" else qs.exclude(
+            policy__code__in=illegal)
+        qs = qs.filter(reviewer__role=Role.INTEGRATION) if automated == "1" else qs.exclude(
+            reviewer__role=Role.INTEGRATION)
+    elif kind == "restrictions":
+        qs = actions(start, end, regions).filter(action__in=[a for a, t in RESTRICTION_TYPE.items() if t == parts[0]])
+    elif kind == "orders":
+        qs = notices(start, end, regions).filter(source="authority", policy_version__dsa_category=parts[0],
+                                        subject__region=parts[1])
+    elif kind == "orders-resolved":
+        qs = notices(start, end, regions).filter(source="authority", resolved_at__isnull=False)
+    elif kind == "complaints":
+        qs = complaints(start, end, regions).filter(status=parts[0])
+    elif kind == "complaints-decided":
+        qs = complaints(start, end, regions).filter(decided_at__isnull=False)
+    elif kind == "suspensions":
+        qs = actions(start, end, regions).filter(action=parts[0])
+    else:
+        return []
+    return list(qs.order_by("pk").values_list("pk", flat=True)[:limit])

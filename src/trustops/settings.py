@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "trustops.quality",
     "trustops.insights",
     "trustops.workforce",
+    "trustops.risk",
     "trustops.config",
     "trustops.simulation",
     "trustops.console",

@@ -2,8 +2,8 @@
 from datetime import datetime
 from typing import Any, Literal
 
-from django.http import JsonResponse
 from django.core.serializers.json import DjangoJSONEncoder
+from django.http import JsonResponse
 from ninja import Query, Router, Schema
 from ninja.responses import Status
 from pydantic import Field
@@ -15,6 +15,7 @@ from trustops.risk import selectors
 from trustops.risk.backtests import services as backtests
 from trustops.risk.events import services as events
 from trustops.risk.events.schemas import BATCH_MAX, EventBatchIn, EventBatchOut
+from trustops.risk.monitors import services as monitors
 from trustops.risk.rules import breaker, definition
 from trustops.risk.rules import services as rules
 from trustops.risk.rules.definition import Definition
@@ -138,6 +139,37 @@ def get_labels(request, name: str | None = Query(None, max_length=64)):
                               "name": la.name, "applied_at": la.applied_at, "expires_at": la.expires_at,
                               "rule": la.rule_version.rule.key if la.rule_version else None}
                              for la in selectors.labels(request.auth, name=name)]})
+
+
+class MonitorIn(Schema):
+    key: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")
+    name: str = Field(min_length=1, max_length=200)
+    event_kind: str = Field(pattern=r"^[a-z][a-z0-9_.]{0,63}$")
+    attribute: str = Field(default="", max_length=64, pattern=r"^([A-Za-z_][A-Za-z0-9_]*)?$")
+    attribute_value: str = Field(default="", max_length=200)
+    min_volume: int = Field(default=20, ge=1, le=10**9)
+    threshold: float = Field(default=4.0, gt=0, le=100)
+    queue_key: str = Field(default="", max_length=64)
+    policy_code: str = Field(default="", max_length=120)
+
+
+def _monitor_body(m) -> dict:
+    return {"key": m.key, "name": m.name, "event_kind": m.event_kind, "attribute": m.attribute,
+            "attribute_value": m.attribute_value, "min_volume": m.min_volume, "threshold": m.threshold,
+            "queue_key": m.queue_key, "policy_code": m.policy_code, "active": m.active}
+
+
+@router.post("/risk/monitors", response=dict, auth=scope("risk:write"), summary="Create or change a monitor")
+def post_monitor(request, body: MonitorIn):
+    return _json(_monitor_body(monitors.save_monitor(actor=request.auth, **body.dict())))
+
+
+@router.get("/risk/monitors", response=dict, auth=scope("risk:read"), summary="Monitors and their recent alerts")
+def get_monitors(request):
+    return _json({"monitors": [_monitor_body(m) for m in selectors.monitors(request.auth)],
+                  "alerts": [{"monitor": a.monitor.key, "hour": a.hour, "observed": a.observed,
+                              "expected": a.expected, "case_id": a.case_id}
+                             for a in selectors.alerts(request.auth)]})
 
 
 class BreakerIn(Schema):

@@ -9,9 +9,9 @@ within a week after it.
 from collections import Counter
 from datetime import datetime, timedelta
 
+from trustops.identity import access
 from trustops.kernel import clock
 from trustops.kernel.errors import Forbidden, Invalid
-from trustops.identity import access
 from trustops.quality.stats.proportions import wilson_interval
 from trustops.review.models import Case, Decision, Verdict
 from trustops.risk.features import counters

@@ -11,12 +11,12 @@ from django.db import transaction
 from django.db.models import Count
 from django.db.models.functions import TruncHour
 
+from trustops.identity import access
 from trustops.identity import services as identity
 from trustops.identity.models import User
 from trustops.identity.roles import Role
 from trustops.kernel import clock, ports
 from trustops.kernel.errors import Forbidden, Invalid
-from trustops.identity import access
 from trustops.ledger import services as ledger
 from trustops.policies import selectors as policies
 from trustops.review import services as review

@@ -177,7 +177,7 @@ class _Deferred:
         return self.store.load(keys)
 
     def save(self, changed, windows):
-        copy = {k: {b: list(v[:4]) + [list(v[4])] for b, v in s.items()} for k, s in changed.items()}
+        copy = {k: {b: [*v[:4], set(v[4])] for b, v in s.items()} for k, s in changed.items()}
         transaction.on_commit(lambda: self.store.save(copy, windows))
 
 

@@ -23,7 +23,7 @@ from trustops.risk.features.spec import Feature
 BUCKETS = 60
 DISTINCT_CAP = 256
 Key = tuple[str, str]          # (feature signature, entity)
-Series = dict[int, list]       # bucket index -> [count, total, low, high, [distinct hashes]]
+Series = dict[int, list]       # bucket index -> [count, total, low, high, {distinct hashes}]
 
 
 def width(window: int) -> int:
@@ -40,20 +40,20 @@ def value_hash(value) -> int:
 
 def add(series: Series, feature: Feature, ts: float, value) -> None:
     """Count one event at `ts` (seconds since the epoch); `value` is the attribute sum/min/max/distinct read."""
-    w = width(feature.window_seconds)
+    w, n = feature.buckets
     index = int(ts // w)
     bucket = series.get(index)
     if bucket is None:
-        bucket = series[index] = [0, 0.0, None, None, []]
-        oldest = index - span(feature.window_seconds)
+        bucket = series[index] = [0, 0.0, None, None, set()]
+        oldest = index - n
         for stale in [b for b in series if b <= oldest]:
             del series[stale]
     bucket[0] += 1
     if value is not None and feature.kind != "count":
         if feature.kind == "distinct":
-            h = value_hash(value)
-            if h not in bucket[4] and len(bucket[4]) < DISTINCT_CAP:
-                bucket[4].append(h)
+            seen = bucket[4]
+            if len(seen) < DISTINCT_CAP:
+                seen.add(value_hash(value))
         else:
             bucket[1] += value
             bucket[2] = value if bucket[2] is None or value < bucket[2] else bucket[2]
@@ -65,12 +65,12 @@ def read(series: Series | None, feature: Feature, ts: float):
     kind = feature.kind
     if not series:
         return None if kind in ("min", "max") else 0
-    w = width(feature.window_seconds)
+    w, n = feature.buckets
     index = int(ts // w)
-    oldest = index - span(feature.window_seconds)
-    live = [bucket for b, bucket in series.items() if oldest < b <= index]
+    oldest = index - n
     if kind == "count":
-        return sum(b[0] for b in live)
+        return sum(bucket[0] for b, bucket in series.items() if oldest < b <= index)
+    live = [bucket for b, bucket in series.items() if oldest < b <= index]
     if kind == "sum":
         total = sum(b[1] for b in live)
         return int(total) if float(total).is_integer() else total
@@ -84,11 +84,11 @@ def read(series: Series | None, feature: Feature, ts: float):
 
 
 def dumps(series: Series) -> dict:
-    return {str(b): bucket for b, bucket in series.items()}
+    return {str(b): [*bucket[:4], sorted(bucket[4])] for b, bucket in series.items()}
 
 
 def loads(raw: dict | None) -> Series:
-    return {int(b): list(bucket) for b, bucket in (raw or {}).items()}
+    return {int(b): [*bucket[:4], set(bucket[4])] for b, bucket in (raw or {}).items()}
 
 
 class CounterStore(Protocol):
@@ -108,6 +108,7 @@ class MemoryCounters:
 
     def save(self, changed, windows):
         self.series.update(changed)
+
 
 
 class DatabaseCounters:

@@ -9,6 +9,7 @@ Two rules defining the same aggregate share its counters (`signature`).
 """
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 from trustops.kernel.canonical import digest
 from trustops.kernel.errors import Invalid
@@ -30,10 +31,16 @@ class Feature:
     window_seconds: int
     field: str = ""           # an attribute name, for sum, distinct, min and max
 
-    @property
+    @cached_property
     def signature(self) -> str:
         return digest({"kind": self.kind, "event": self.event, "by": list(self.by),
                        "window": self.window_seconds, "field": self.field})[:32]
+
+    @cached_property
+    def buckets(self) -> tuple[int, int]:
+        """(bucket width in seconds, buckets per window): see `counters`."""
+        from trustops.risk.features.counters import span, width
+        return width(self.window_seconds), span(self.window_seconds)
 
     def as_dict(self) -> dict:
         body = {"name": self.name, "kind": self.kind, "event": self.event,

@@ -30,6 +30,48 @@ class Compiled:
     program: "cel.Program"
     features: tuple[str, ...]         # feature names the expression reads
     facts: dict[str, set[str]]        # actor/target -> facts read
+    # The same expression reading plain variables (`features.n` -> one variable per feature signature), and
+    # what each variable is bound to: handing CEL a few scalars costs far less than converting nested maps.
+    # None when the expression uses a map as a whole (`size(event.attributes)`, `has(...)`, `x in features`).
+    flat: "cel.Program | None" = None
+    bindings: tuple = ()
+
+
+READ = re.compile(r"\bevent\s*\.\s*attributes\s*\.\s*([A-Za-z_]\w*)"
+                  r"|\bevent\s*\.\s*(id|kind|occurred_at)\b"
+                  r"|\bfeatures\s*\.\s*([A-Za-z_]\w*)"
+                  r"|\b(actor|target)\s*\.\s*([A-Za-z_]\w*)")
+
+
+def flatten(source: str, features: list[Feature]) -> tuple["cel.Program | None", tuple]:
+    """The expression over plain variables, and their bindings: (variable, source, key)."""
+    bare = _blank_strings(source)
+    if "has(" in bare.replace(" ", ""):
+        return None, ()
+    by_name = {f.name: f for f in features}
+    pieces, bindings, last = [], {}, 0
+    for match in READ.finditer(bare):
+        attribute, field, feature, entity, fact = match.groups()
+        if attribute:
+            variable, binding = f"a__{attribute}", ("attribute", attribute)
+        elif field:
+            variable, binding = f"e__{field}", ("event", field)
+        elif feature:
+            signature = by_name[feature].signature
+            variable, binding = f"f__{signature}", ("feature", signature)
+        else:
+            variable, binding = f"{entity}__{fact}", (entity, fact)
+        pieces += [source[last:match.start()], variable]
+        bindings[variable] = binding
+        last = match.end()
+    pieces.append(source[last:])
+    flat = "".join(pieces)
+    if re.search(r"\b(features|event|actor|target)\b", _blank_strings(flat)):
+        return None, ()
+    try:
+        return cel.compile(flat), tuple((v, *b) for v, b in bindings.items())
+    except (ValueError, RuntimeError):
+        return None, ()
 
 
 def _blank_strings(source: str) -> str:
@@ -102,4 +144,5 @@ def compile_when(source: str, features: list[Feature]) -> Compiled:
     for var in ("actor", "target"):
         if var in program.variables() and not facts[var]:
             facts[var] = set(FACTS)
-    return Compiled(program, tuple(dict.fromkeys(named)), facts)
+    flat, bindings = flatten(source, features)
+    return Compiled(program, tuple(dict.fromkeys(named)), facts, flat, bindings)

@@ -48,6 +48,7 @@ class EventIn:
     actor_id: int | None = None
     target_id: int | None = None
     ts: float = 0.0
+    entities: dict = field(default_factory=dict)
 
     def __post_init__(self):
         self.ts = self.occurred_at.timestamp()
@@ -95,6 +96,9 @@ def attribute_value(feature: Feature, event: EventIn):
     return value
 
 
+EMPTY: dict = {}
+
+
 class Engine:
     """Runs a set of rule versions over events against a counter store; facts come from `facts(event)`."""
 
@@ -114,21 +118,23 @@ class Engine:
         for rule in rules:
             for kind in rule.on:
                 self.by_kind[kind].append(rule)
-        self.needs = {kind: set().union(*(r.variables for r in rules)) for kind, rules in self.by_kind.items()}
         self.stats = Stats()
 
     def _keys(self, events: list[EventIn]) -> set:
+        """Every counter key the batch touches; each event keeps its own (signature -> entity) on the way."""
         keys = set()
         for event in events:
+            entities = event.entities = {}
             for feature in self.updates.get(event.kind, ()):
-                entity = entity_of(feature, event)
+                entity = entities[feature.signature] = entity_of(feature, event)
                 if entity is not None:
                     keys.add((feature.signature, entity))
             for rule in self.by_kind.get(event.kind, ()):
                 for feature in rule.read:
-                    entity = entity_of(feature, event)
-                    if entity is not None:
-                        keys.add((feature.signature, entity))
+                    if feature.signature not in entities:
+                        entity = entities[feature.signature] = entity_of(feature, event)
+                        if entity is not None:
+                            keys.add((feature.signature, entity))
         return keys
 
     def run(self, events: list[EventIn], *, hits_from: float | None = None, save: bool = True) -> list[Hit]:
@@ -140,8 +146,9 @@ class Engine:
         stats = self.stats
         for event in events:
             ts = event.ts
+            entities = event.entities
             for feature in self.updates.get(event.kind, ()):
-                entity = entity_of(feature, event)
+                entity = entities[feature.signature]
                 if entity is None:
                     continue
                 key = (feature.signature, entity)
@@ -154,29 +161,58 @@ class Engine:
             rules = self.by_kind.get(event.kind)
             if not rules or (hits_from is not None and ts < hits_from):
                 continue
-            context = cel.Context()
-            needs = self.needs[event.kind]
-            if "event" in needs:
-                context.add_variable("event", {"id": event.event_id, "kind": event.kind, "occurred_at": int(ts),
-                                               "attributes": event.attributes})
-            if self.facts is not None and ("actor" in needs or "target" in needs):
-                actor, target = self.facts(event)
-                context.add_variable("actor", actor)
-                context.add_variable("target", target)
+            flat = cel.Context()
+            bound: set = set()
+            cached: dict = {}                 # feature signature -> value at this event
+            entity_facts = None
             for rule in rules:
                 values = {}
                 for feature in rule.read:
-                    entity = entity_of(feature, event)
-                    value = None if entity is None else counters.read(
-                        series.get((feature.signature, entity)), feature, ts)
+                    signature = feature.signature
+                    if signature in cached:
+                        value = cached[signature]
+                    else:
+                        entity = entities[signature]
+                        value = None if entity is None else counters.read(series.get((signature, entity)), feature, ts)
+                        cached[signature] = value
                     stats.reads[(rule.version_id, feature.name)] += 1
                     if value is None:
                         stats.missing[(rule.version_id, feature.name)] += 1
                     values[feature.name] = value
-                context.add_variable("features", values)
+                compiled = rule.compiled
+                if compiled.flat is not None:
+                    for variable, source, key in compiled.bindings:
+                        if variable in bound:
+                            continue
+                        bound.add(variable)
+                        if source == "feature":
+                            value = cached.get(key)
+                        elif source == "attribute":
+                            value = event.attributes.get(key)
+                        elif source == "event":
+                            value = event.event_id if key == "id" else event.kind if key == "kind" else int(ts)
+                        else:
+                            if entity_facts is None:
+                                entity_facts = self.facts(event) if self.facts is not None else (EMPTY, EMPTY)
+                            value = entity_facts[0 if source == "actor" else 1].get(key)
+                        if value is not None:         # unbound: reading it is an error, as a missing key is
+                            flat.add_variable(variable, value)
+                    program, context = compiled.flat, flat
+                else:
+                    context = cel.Context()
+                    if "event" in rule.variables:
+                        context.add_variable("event", {"id": event.event_id, "kind": event.kind,
+                                                       "occurred_at": int(ts), "attributes": event.attributes})
+                    if "actor" in rule.variables or "target" in rule.variables:
+                        if entity_facts is None:
+                            entity_facts = self.facts(event) if self.facts is not None else (EMPTY, EMPTY)
+                        context.add_variable("actor", entity_facts[0])
+                        context.add_variable("target", entity_facts[1])
+                    context.add_variable("features", values)
+                    program = compiled.program
                 stats.evaluations[rule.version_id] += 1
                 try:
-                    matched = rule.compiled.program.execute(context)
+                    matched = program.execute(context)
                 except (TypeError, ValueError, KeyError, RuntimeError):
                     stats.errors[rule.version_id] += 1
                     continue
@@ -186,6 +222,8 @@ class Engine:
                     if label and rule.mode == "enforce" and self.facts is not None and event.actor_id:
                         # Later events of the same batch already see the label.
                         self.facts.add_label(event.actor_id, label["name"], ts, ts + label["ttl_seconds"])
+                        # The next rules of this event read the facts again, from a fresh context.
+                        flat, bound, entity_facts = cel.Context(), set(), None
         if save:
             self.store.save(changed, self.windows)
         return hits

@@ -159,3 +159,23 @@ def test_validate_dry_runs_on_the_last_stored_events(api, investigator):
         assert response.status_code == 200, response.content
         dry = response.json()["dry_run"]
         assert dry["events"] == 7 and dry["hits"] == 3 and dry["errors"] == 0
+
+
+def test_the_circuit_breaker_stops_an_automatic_action_that_jumps_above_its_baseline(api, investigator):
+    from trustops.identity.models import Notification
+    from trustops.outbox.models import OutboxMessage
+    from trustops.risk.models import BreakerTrip
+    with clock.frozen(T0 + timedelta(hours=1)):
+        created = api.as_(investigator).post("/api/v1/risk/rules", {
+            "key": "hold-on-payout-change", "name": "Hold payouts on a payout change", "on": ["payout_changed"],
+            "features": [], "when": "true", "outcome": {"action": {"name": "hold_payouts"}}, "mode": "enforce"})
+        assert created.status_code == 201, created.content
+        send(api, [event(n, kind="payout_changed", actor=f"m-{n}") for n in range(25)])
+        effects = list(RuleHit.objects.order_by("occurred_at").values_list("effect", flat=True))
+        assert effects == ["action_requested"] * 19 + ["action_stopped"] * 6
+        assert OutboxMessage.objects.filter(kind="risk.action").count() == 19
+        assert BreakerTrip.objects.get().action == "hold_payouts"
+        assert Notification.objects.filter(kind="risk.breaker", recipient_id=investigator.user.pk).exists()
+        reset = api.as_(investigator).post("/api/v1/risk/breakers/reset", {"action": "hold_payouts"})
+        assert reset.status_code == 200
+        assert api.as_(investigator).post("/api/v1/risk/breakers/reset", {"action": "hold_payouts"}).status_code == 404

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "trustops.insights",
     "trustops.workforce",
     "trustops.compliance",
+    "trustops.risk",
     "trustops.config",
     "trustops.simulation",
     "trustops.console",

@@ -7,5 +7,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("compliance/", include("trustops.compliance.urls")),
+    path("", include("trustops.risk.urls")),
     path("", include("trustops.console.urls")),
 ]

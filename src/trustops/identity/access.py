@@ -316,3 +316,22 @@ def reads_access_audit(person) -> bool:
     """Who searched what sensitive content and personal data: compliance staff (the log names cases and
     subjects, which stay scoped by `case_filter` and `subject_filter` when opened)."""
     return works_compliance(person)
+# ---- risk: rules, hits, labels, monitors ------------------------------------------------------------------
+
+RISK_WRITER_ROLES = {Role.ADMIN, Role.POLICY_MANAGER, Role.INVESTIGATOR}
+RISK_READER_ROLES = RISK_WRITER_ROLES | {Role.ANALYST, Role.MERCHANT_SPECIALIST}
+
+
+def reads_risk(person) -> bool:
+    """Risk rules, their precision, backtests and monitors: investigators, policy managers, admins, analysts and
+    merchant specialists (read), never vendor staff. Hits and labels name subjects, so each is shown only when
+    its subject is visible to the viewer (`subject_filter`: cleared regions, restricted content)."""
+    v = viewer(person)
+    return v.role in RISK_READER_ROLES and not v.is_vendor_staff
+
+
+def writes_risk(person) -> bool:
+    """Writing, backtesting, publishing and retiring rules, monitors and breakers: investigators, policy
+    managers and admins."""
+    v = viewer(person)
+    return v.role in RISK_WRITER_ROLES and not v.is_vendor_staff

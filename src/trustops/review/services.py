@@ -40,6 +40,7 @@ class Notice:
     source: str
     is_signal: bool = False
     trust_factor: float = 1.0  # a signal's score scales the trust of its source
+    queue_key: str | None = None  # a risk rule names where its case goes; otherwise routing decides
 
 
 @dataclass
@@ -85,7 +86,8 @@ NOTICE_FIELDS = ["report_count", "signal_count", "max_source_trust", "last_repor
 def _opening(subject: Subject, notices: list[Notice], dominant: Notice, table: routing.RoutingTable,
              now: datetime) -> dict:
     """The row of a new case for these notices (what `_absorb` and `_priority` would make of a fresh case)."""
-    queue = table.route(_routing_input(subject, dominant))
+    named = [q for q in table.queues.values() if dominant.queue_key and q.key == dominant.queue_key]
+    queue = named[0] if named else table.route(_routing_input(subject, dominant))
     signals = sum(notice.is_signal for notice in notices)
     trust = max(SOURCE_TRUST[notice.source] * notice.trust_factor for notice in notices)
     severity = dominant.policy.severity

@@ -25,6 +25,7 @@ from trustops.kernel import clock
 from trustops.kernel.errors import DomainError
 from trustops.policies.selectors import active_catalogue
 from trustops.simulation import compliance, platform, services, workforce
+from trustops.simulation import platform, risk, services, workforce
 from trustops.simulation.models import Seeding
 from trustops.simulation.qa import QualityMonth
 from trustops.simulation.shifts import Month
@@ -45,6 +46,7 @@ DEMO_PEOPLE = [
     ("qa.lead", "qa_lead", None, None, ("*",)),
     ("vendor.manager", "vendor_manager", platform.VENDOR_A, None, ("*",)),
     ("compliance", "compliance_officer", None, None, ("*",)),
+    ("investigator", "investigator", None, None, ("*",)),
     (INTEGRATION, "integration", None, None, ("*",)),
 ]
 # A few specialists hold the restricted-content clearances; the admin does not, and so cannot open those cases.
@@ -150,6 +152,8 @@ def seed_world(*, seed: int = 7, size: str = "default", anchor: datetime | None 
     if monthly_report is None:
         monthly_report = size != "tiny"
     quality = {**QualityMonth(month).run(monthly_report=monthly_report), **compliance.seed()}
+    quality = QualityMonth(month).run(monthly_report=monthly_report)
+    quality.update(risk.seed(anchor=anchor, seed=seed, size=size, submitter=people[INTEGRATION]))
     summary = {
         "seed": seed, "size": size, "accounts": len(world.accounts), "items": len(world.items),
         "violating_subjects": sum(1 for s in world.subjects if s.violation),

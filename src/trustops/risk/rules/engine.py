@@ -1,0 +1,229 @@
+"""Evaluating rules over a batch of events, in memory: counters loaded once, updated per event, saved once.
+
+Events are taken in the order they occurred. For each event, first every windowed feature that aggregates its
+kind counts it, then every rule triggered on its kind reads its features as of that event (the event itself
+included, nothing later): live ingestion, dry runs and backtests share this loop, so a backtest sees exactly
+what the live rule would have seen. Programs are compiled once per rule version.
+"""
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import cel
+
+from trustops.risk.features import counters
+from trustops.risk.features.spec import Feature
+from trustops.risk.rules.compiler import Compiled
+
+
+@dataclass
+class RuleRun:
+    """A rule version ready to evaluate."""
+    version_id: int | None
+    key: str
+    version: int
+    mode: str
+    on: frozenset
+    features: list[Feature]
+    compiled: Compiled
+    outcome: dict
+    dedupe_seconds: int = 86400
+
+    def __post_init__(self):
+        named = set(self.compiled.features)
+        self.read = [f for f in self.features if f.name in named]
+        self.variables = set(self.compiled.program.variables())
+
+
+@dataclass
+class EventIn:
+    """An event as the engine needs it."""
+    pk: int | None
+    event_id: str
+    kind: str
+    occurred_at: datetime
+    actor_key: str                 # "type:external_id"
+    target_key: str | None
+    attributes: dict
+    actor_id: int | None = None
+    target_id: int | None = None
+    ts: float = 0.0
+    entities: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        self.ts = self.occurred_at.timestamp()
+
+
+@dataclass
+class Hit:
+    rule: RuleRun
+    event: EventIn
+    features: dict
+
+
+@dataclass
+class Stats:
+    evaluations: dict = field(default_factory=lambda: defaultdict(int))
+    errors: dict = field(default_factory=lambda: defaultdict(int))
+    reads: dict = field(default_factory=lambda: defaultdict(int))      # (version_id, feature) -> reads
+    missing: dict = field(default_factory=lambda: defaultdict(int))
+
+
+def entity_of(feature: Feature, event: EventIn) -> str | None:
+    parts = []
+    for part in feature.by:
+        if part == "actor":
+            value = event.actor_key
+        elif part == "target":
+            value = event.target_key
+        else:
+            value = event.attributes.get(part[11:])
+            if isinstance(value, (dict, list)):
+                value = None
+        if value is None:
+            return None
+        parts.append(str(value))
+    entity = "|".join(parts)
+    return entity if len(entity) <= 600 else counters.digest_entity(entity)
+
+
+def attribute_value(feature: Feature, event: EventIn):
+    value = event.attributes.get(feature.field)
+    if feature.kind == "distinct":
+        return None if isinstance(value, (dict, list)) else value
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return value
+
+
+EMPTY: dict = {}
+
+
+class Engine:
+    """Runs a set of rule versions over events against a counter store; facts come from `facts(event)`."""
+
+    def __init__(self, rules: list[RuleRun], store, facts=None):
+        self.rules = rules
+        self.store = store
+        self.facts = facts
+        self.updates: dict[str, list[Feature]] = defaultdict(list)   # event kind -> features counting it
+        seen = set()
+        for rule in rules:
+            for feature in rule.features:
+                if feature.signature not in seen:
+                    seen.add(feature.signature)
+                    self.updates[feature.event].append(feature)
+        self.windows = {f.signature: f.window_seconds for fs in self.updates.values() for f in fs}
+        self.by_kind: dict[str, list[RuleRun]] = defaultdict(list)
+        for rule in rules:
+            for kind in rule.on:
+                self.by_kind[kind].append(rule)
+        self.stats = Stats()
+
+    def _keys(self, events: list[EventIn]) -> set:
+        """Every counter key the batch touches; each event keeps its own (signature -> entity) on the way."""
+        keys = set()
+        for event in events:
+            entities = event.entities = {}
+            for feature in self.updates.get(event.kind, ()):
+                entity = entities[feature.signature] = entity_of(feature, event)
+                if entity is not None:
+                    keys.add((feature.signature, entity))
+            for rule in self.by_kind.get(event.kind, ()):
+                for feature in rule.read:
+                    if feature.signature not in entities:
+                        entity = entities[feature.signature] = entity_of(feature, event)
+                        if entity is not None:
+                            keys.add((feature.signature, entity))
+        return keys
+
+    def run(self, events: list[EventIn], *, hits_from: float | None = None, save: bool = True) -> list[Hit]:
+        """Evaluate in time order; only events at or after `hits_from` may hit (earlier ones only count)."""
+        events = sorted(events, key=lambda e: (e.ts, e.event_id))
+        series = self.store.load(self._keys(events))
+        changed: dict = {}
+        hits: list[Hit] = []
+        stats = self.stats
+        for event in events:
+            ts = event.ts
+            entities = event.entities
+            for feature in self.updates.get(event.kind, ()):
+                entity = entities[feature.signature]
+                if entity is None:
+                    continue
+                key = (feature.signature, entity)
+                current = series.get(key)
+                if current is None:
+                    current = series[key] = {}
+                counters.add(current, feature, ts,
+                             None if feature.kind == "count" else attribute_value(feature, event))
+                changed[key] = current
+            rules = self.by_kind.get(event.kind)
+            if not rules or (hits_from is not None and ts < hits_from):
+                continue
+            flat = cel.Context()
+            bound: set = set()
+            cached: dict = {}                 # feature signature -> value at this event
+            entity_facts = None
+            for rule in rules:
+                values = {}
+                for feature in rule.read:
+                    signature = feature.signature
+                    if signature in cached:
+                        value = cached[signature]
+                    else:
+                        entity = entities[signature]
+                        value = None if entity is None else counters.read(series.get((signature, entity)), feature, ts)
+                        cached[signature] = value
+                    stats.reads[(rule.version_id, feature.name)] += 1
+                    if value is None:
+                        stats.missing[(rule.version_id, feature.name)] += 1
+                    values[feature.name] = value
+                compiled = rule.compiled
+                if compiled.flat is not None:
+                    for variable, source, key in compiled.bindings:
+                        if variable in bound:
+                            continue
+                        bound.add(variable)
+                        if source == "feature":
+                            value = cached.get(key)
+                        elif source == "attribute":
+                            value = event.attributes.get(key)
+                        elif source == "event":
+                            value = event.event_id if key == "id" else event.kind if key == "kind" else int(ts)
+                        else:
+                            if entity_facts is None:
+                                entity_facts = self.facts(event) if self.facts is not None else (EMPTY, EMPTY)
+                            value = entity_facts[0 if source == "actor" else 1].get(key)
+                        if value is not None:         # unbound: reading it is an error, as a missing key is
+                            flat.add_variable(variable, value)
+                    program, context = compiled.flat, flat
+                else:
+                    context = cel.Context()
+                    if "event" in rule.variables:
+                        context.add_variable("event", {"id": event.event_id, "kind": event.kind,
+                                                       "occurred_at": int(ts), "attributes": event.attributes})
+                    if "actor" in rule.variables or "target" in rule.variables:
+                        if entity_facts is None:
+                            entity_facts = self.facts(event) if self.facts is not None else (EMPTY, EMPTY)
+                        context.add_variable("actor", entity_facts[0])
+                        context.add_variable("target", entity_facts[1])
+                    context.add_variable("features", values)
+                    program = compiled.program
+                stats.evaluations[rule.version_id] += 1
+                try:
+                    matched = program.execute(context)
+                except (TypeError, ValueError, KeyError, RuntimeError):
+                    stats.errors[rule.version_id] += 1
+                    continue
+                if matched is True:
+                    hits.append(Hit(rule, event, values))
+                    label = rule.outcome.get("label")
+                    if label and rule.mode == "enforce" and self.facts is not None and event.actor_id:
+                        # Later events of the same batch already see the label.
+                        self.facts.add_label(event.actor_id, label["name"], ts, ts + label["ttl_seconds"])
+                        # The next rules of this event read the facts again, from a fresh context.
+                        flat, bound, entity_facts = cel.Context(), set(), None
+        if save:
+            self.store.save(changed, self.windows)
+        return hits

@@ -1,0 +1,181 @@
+"""Risk rules: events in, windowed features, enforce and shadow, the lifecycle, feedback."""
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from trustops.kernel import clock
+from trustops.risk.models import Event, Label, RuleHit, RuleVersion
+from trustops.risk.rules import live
+
+T0 = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rules():
+    live.clear_cache()
+    yield
+    live.clear_cache()
+
+
+@pytest.fixture
+def investigator(world):
+    return world.person("ines", "investigator")
+
+
+def failed_logins_rule(mode="enforce", **extra):
+    return {"key": "login-bruteforce", "name": "Brute-force logins", "on": ["login_failed"],
+            "features": [{"name": "fails_10m", "kind": "count", "event": "login_failed", "by": "actor",
+                          "window_seconds": 600}],
+            "when": "features.fails_10m >= 5", "outcome": {"open_case": {"queue": "integrity",
+                                                                         "policy": "scams.phishing"}},
+            "mode": mode, **extra}
+
+
+def event(n, kind="login_failed", actor="u-1", at=None, **attributes):
+    return {"id": f"ev-{kind}-{actor}-{n}", "kind": kind, "occurred_at": (at or T0 + timedelta(minutes=n)).isoformat(),
+            "actor": {"type": "user", "external_id": actor}, "attributes": attributes}
+
+
+def send(api, events):
+    response = api.post("/api/v1/events/batch", {"events": events})
+    assert response.status_code == 200, response.content
+    return response.json()["results"]
+
+
+def test_five_failed_logins_in_ten_minutes_open_one_case_the_fourth_does_not(api, investigator):
+    with clock.frozen(T0 + timedelta(hours=1)):
+        assert api.as_(investigator).post("/api/v1/risk/rules", failed_logins_rule()).status_code == 201
+        four = send(api, [event(n) for n in range(4)])
+        assert [r["status"] for r in four] == ["accepted"] * 4 and all(r["hits"] == [] for r in four)
+        assert not RuleHit.objects.exists()
+        fifth = send(api, [event(4)])[0]
+        assert fifth["hits"] == [{"rule": "login-bruteforce", "version": 1, "mode": "enforce"}]
+        sixth = send(api, [event(5)])[0]
+        assert sixth["hits"]
+        hits = list(RuleHit.objects.order_by("id"))
+        assert len(hits) == 2 and hits[0].case_id and hits[0].case_id == hits[1].case_id
+        assert hits[0].features == {"fails_10m": 5} and "case_opened" in hits[0].effect
+        assert "deduplicated" in hits[1].effect
+        case = api.as_(investigator).get(f"/api/v1/cases/{hits[0].case_id}").json()
+        assert case["queue"]["key"] if isinstance(case.get("queue"), dict) else case["queue"] == "integrity"
+        # Another actor's fails are counted apart; old fails leave the window.
+        late = send(api, [event(30, actor="u-2")] + [event(n, actor="u-1") for n in range(40, 44)])
+        assert all(r["hits"] == [] for r in late)
+
+
+def test_the_same_event_replayed_counts_once(api, investigator):
+    with clock.frozen(T0 + timedelta(hours=1)):
+        api.as_(investigator).post("/api/v1/risk/rules", failed_logins_rule())
+        batch = [event(n) for n in range(4)]
+        send(api, batch)
+        again = send(api, batch + [batch[0]])
+        assert [r["status"] for r in again] == ["duplicate"] * 5
+        assert Event.objects.count() == 4
+        assert send(api, [event(4)])[0]["hits"]   # the fifth distinct event, not the eighth
+
+
+def test_a_shadow_rule_records_hits_and_opens_nothing(api, investigator):
+    with clock.frozen(T0 + timedelta(hours=1)):
+        api.as_(investigator).post("/api/v1/risk/rules", failed_logins_rule(mode="shadow"))
+        results = send(api, [event(n) for n in range(6)])
+        assert results[4]["hits"] == [{"rule": "login-bruteforce", "version": 1, "mode": "shadow"}]
+        hits = RuleHit.objects.all()
+        assert hits.count() == 2 and not hits.filter(case__isnull=False).exists()
+        assert not hits.filter(acted=True).exists()
+        body = api.as_(investigator).get("/api/v1/risk/rules/login-bruteforce/hits").json()
+        assert len(body["hits"]) == 2 and body["hits"][0]["features"] == {"fails_10m": 6}
+
+
+def test_bad_events_fail_alone(api, investigator):
+    with clock.frozen(T0 + timedelta(hours=1)):
+        good = event(1)
+        no_id = {k: v for k, v in event(2).items() if k != "id"}
+        no_kind = {k: v for k, v in event(3).items() if k != "kind"}
+        future = event(4, at=T0 + timedelta(days=3))
+        big = event(5, blob="x" * 9000)
+        results = send(api, [good, no_id, no_kind, future, big])
+        assert [r["status"] for r in results] == ["accepted"] + ["rejected"] * 4
+        assert results[1]["error"]["field"] == "id" and results[2]["error"]["field"] == "kind"
+        assert results[3]["error"]["code"] == "occurred_in_future"
+        assert results[4]["error"]["code"] == "attributes_too_large"
+        assert Event.objects.count() == 1
+        too_many = api.post("/api/v1/events/batch", {"events": [event(n) for n in range(1001)]})
+        assert too_many.status_code == 413
+
+
+@pytest.mark.parametrize("change, field, words", [
+    ({"when": "features.fails_10m >= "}, "when", "line 1, column"),
+    ({"when": "features.fails_1h >= 5"}, "when", "features.fails_1h at line 1, column 1"),
+    ({"when": "actor.shoe_size > 3"}, "when", "actor.shoe_size"),
+    ({"when": "secrets.x"}, "when", "'secrets'"),
+    ({"when": "[1,2].all(x, [3].exists(y, [4].map(z, z).all(w, [5].filter(v, v > 0).size() > 0)))"}, "when",
+     "comprehensions"),
+    ({"features": [{"name": "f", "kind": "count", "by": "actor", "window_seconds": 0}], "when": "features.f > 1"},
+     "features.0.window_seconds", "window_seconds"),
+    ({"outcome": {"action": {"name": "delete_account"}}}, "outcome.action", "not an automatic action"),
+    ({"outcome": {"open_case": {"queue": "nowhere", "policy": "scams.phishing"}}}, "outcome.open_case.queue", ""),
+])
+def test_a_bad_rule_is_a_422_that_says_where(api, investigator, change, field, words):
+    response = api.as_(investigator).post("/api/v1/risk/rules", {**failed_logins_rule(), **change})
+    assert response.status_code == 422, response.content
+    error = response.json()["error"]
+    assert error["field"] == field and words in error["message"]
+    assert not RuleVersion.objects.exists()
+
+
+def test_a_published_version_is_immutable_and_a_change_is_a_new_version(api, investigator):
+    client = api.as_(investigator)
+    client.post("/api/v1/risk/rules", failed_logins_rule())
+    second = client.post("/api/v1/risk/rules", {**failed_logins_rule(), "when": "features.fails_10m >= 8"})
+    assert second.status_code == 201 and second.json()["version"] == 2
+    first = RuleVersion.objects.get(version=1)
+    assert first.status == "retired" and first.when == "features.fails_10m >= 5"
+    draft = client.post("/api/v1/risk/rules", {**failed_logins_rule(), "publish": False})
+    assert draft.json()["status"] == "draft"
+    assert client.post("/api/v1/risk/rules/login-bruteforce/versions/3/publish", {"mode": "shadow"}).status_code == 200
+    again = client.post("/api/v1/risk/rules/login-bruteforce/versions/3/publish", {"mode": "enforce"})
+    assert again.status_code == 409
+
+
+def test_labels_are_read_by_later_rules(api, investigator):
+    client = api.as_(investigator)
+    with clock.frozen(T0 + timedelta(hours=1)):
+        client.post("/api/v1/risk/rules", {**failed_logins_rule(), "key": "mark",
+                                           "outcome": {"label": {"name": "suspected_ato", "ttl_seconds": 3600}}})
+        client.post("/api/v1/risk/rules", {"key": "payout-after-ato", "name": "Payout change after takeover",
+                                           "on": ["payout_changed"], "features": [],
+                                           "when": "'suspected_ato' in actor.labels",
+                                           "outcome": {"signal": {"score": 0.9}}, "mode": "enforce"})
+        results = send(api, [event(n) for n in range(5)] + [event(6, kind="payout_changed")])
+        assert results[-1]["hits"] == [{"rule": "payout-after-ato", "version": 1, "mode": "enforce"}]
+        assert Label.objects.filter(name="suspected_ato").count() == 1
+
+
+def test_validate_dry_runs_on_the_last_stored_events(api, investigator):
+    with clock.frozen(T0 + timedelta(hours=1)):
+        send(api, [event(n) for n in range(7)])
+        body = {k: failed_logins_rule()[k] for k in ("on", "features", "when", "outcome")}
+        response = api.as_(investigator).post("/api/v1/risk/rules/validate", body)
+        assert response.status_code == 200, response.content
+        dry = response.json()["dry_run"]
+        assert dry["events"] == 7 and dry["hits"] == 3 and dry["errors"] == 0
+
+
+def test_the_circuit_breaker_stops_an_automatic_action_that_jumps_above_its_baseline(api, investigator):
+    from trustops.identity.models import Notification
+    from trustops.outbox.models import OutboxMessage
+    from trustops.risk.models import BreakerTrip
+    with clock.frozen(T0 + timedelta(hours=1)):
+        created = api.as_(investigator).post("/api/v1/risk/rules", {
+            "key": "hold-on-payout-change", "name": "Hold payouts on a payout change", "on": ["payout_changed"],
+            "features": [], "when": "true", "outcome": {"action": {"name": "hold_payouts"}}, "mode": "enforce"})
+        assert created.status_code == 201, created.content
+        send(api, [event(n, kind="payout_changed", actor=f"m-{n}") for n in range(25)])
+        effects = list(RuleHit.objects.order_by("occurred_at").values_list("effect", flat=True))
+        assert effects == ["action_requested"] * 19 + ["action_stopped"] * 6
+        assert OutboxMessage.objects.filter(kind="risk.action").count() == 19
+        assert BreakerTrip.objects.get().action == "hold_payouts"
+        assert Notification.objects.filter(kind="risk.breaker", recipient_id=investigator.user.pk).exists()
+        reset = api.as_(investigator).post("/api/v1/risk/breakers/reset", {"action": "hold_payouts"})
+        assert reset.status_code == 200
+        assert api.as_(investigator).post("/api/v1/risk/breakers/reset", {"action": "hold_payouts"}).status_code == 404

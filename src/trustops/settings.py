@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "trustops.quality",
     "trustops.insights",
     "trustops.workforce",
+    "trustops.support",
     "trustops.config",
     "trustops.simulation",
     "trustops.console",
@@ -254,4 +255,9 @@ TRUSTOPS = {
     "TOTP_ROLES": ["admin", "team_lead"],
     # Claiming runs as prepared statements on PostgreSQL (kernel/database.py); 0 behind an old PgBouncer.
     "PREPARED_STATEMENTS": os.environ.get("TRUSTOPS_PREPARED_STATEMENTS", "1") not in ("0", "false", "no"),
+    # The support desk: the secret the engineering tracker signs its webhooks with (empty refuses them all),
+    # the hour (UTC) the daily report is generated, and the hours (UTC) shifts change.
+    "SUPPORT_ENGINEERING_SECRET": os.environ.get("TRUSTOPS_SUPPORT_ENGINEERING_SECRET", ""),
+    "SUPPORT_DAILY_REPORT_HOUR": int(os.environ.get("TRUSTOPS_SUPPORT_DAILY_REPORT_HOUR", "6")),
+    "SUPPORT_SHIFT_HOURS": [int(h) for h in os.environ.get("TRUSTOPS_SUPPORT_SHIFT_HOURS", "6,14,22").split(",")],
 }

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class SupportConfig(AppConfig):
+    name = "trustops.support"
+    label = "support"
+    verbose_name = "Support desk: tickets, SLAs, knowledge base, incidents, escalations"
+
+    def ready(self):
+        from trustops.kernel import ports
+        from trustops.review import hooks
+        from trustops.support.incidents.ports import IncidentPort, QueueIncidentsProvider
+
+        ports.provide("support.incidents", IncidentPort())
+        hooks.queue_incidents = QueueIncidentsProvider()

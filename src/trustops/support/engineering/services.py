@@ -92,7 +92,7 @@ def _apply_issue_status(issue: EngineeringIssue, status: str, note: str, now) ->
 @transaction.atomic
 def update_issue(*, actor, issue_id: int, status: str, note: str = "") -> EngineeringIssue:
     """An engineer (or the desk) moves the issue along in the console."""
-    issue = EngineeringIssue.objects.select_for_update().select_related("engineer").filter(pk=issue_id).first()
+    issue = EngineeringIssue.objects.select_for_update(of=("self",)).select_related("engineer").filter(pk=issue_id).first()
     if issue is None:
         raise NotFound("issue_not_found", "No such engineering issue.")
     tickets._locked(actor, issue.ticket_id)
@@ -125,7 +125,7 @@ def receive_webhook(*, body: bytes, signature: str) -> EngineeringIssue:
     note = data.get("note") or ""
     if not isinstance(note, str) or "\x00" in note:
         raise Invalid("invalid_field", "note must be text.", field="note")
-    issue = EngineeringIssue.objects.select_for_update().select_related("engineer").filter(
+    issue = EngineeringIssue.objects.select_for_update(of=("self",)).select_related("engineer").filter(
         pk=data["issue_id"]).first()
     if issue is None:
         raise NotFound("issue_not_found", "No such engineering issue.")

@@ -77,7 +77,7 @@ def _desk(actor) -> None:
 
 def _locked(actor, ticket_id: int) -> Ticket:
     get_ticket(actor, ticket_id)   # 404 for what the actor may not see
-    return Ticket.objects.select_for_update().select_related("engineering_issue").get(pk=ticket_id)
+    return Ticket.objects.select_for_update(of=("self",)).select_related("engineering_issue").get(pk=ticket_id)
 
 
 def _save(ticket: Ticket, now) -> None:

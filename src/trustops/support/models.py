@@ -126,7 +126,8 @@ class Ticket(models.Model):
 class TicketReply(models.Model):
     """A public reply (the requester sees it) or an internal note (only the desk and engineering)."""
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="replies")
-    author = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                               help_text="None for trustops itself (follow-ups, engineering's fix notice).")
     body = models.TextField()
     internal = models.BooleanField(default=False)
     from_requester = models.BooleanField(default=False)

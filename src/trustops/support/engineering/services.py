@@ -75,8 +75,7 @@ def _apply_issue_status(issue: EngineeringIssue, status: str, note: str, now) ->
                 if status == IssueStatus.FIXED else "Engineering will not change this; the desk will follow up.")
         if note:
             text += f"\n\n{note}"
-        author = issue.engineer or ticket.assignee or User.objects.filter(role=Role.ADMIN).order_by("pk").first()
-        TicketReply.objects.create(ticket=ticket, author=author, body=text[:20_000], created_at=now)
+        TicketReply.objects.create(ticket=ticket, author=issue.engineer, body=text[:20_000], created_at=now)
         ticket.last_agent_reply_at = now
         ticket.first_responded_at = ticket.first_responded_at or now
         if ticket.status not in (Status.SOLVED, Status.CLOSED):
@@ -171,7 +170,7 @@ def follow_up(*, now=None) -> dict:
         if now - quiet_since >= QUIET_PERIOD:
             text = ("We have not heard back since engineering fixed this, so we are closing the ticket. "
                     "If the problem comes back, open a new ticket.")
-            TicketReply.objects.create(ticket=ticket, author=issue.engineer or ticket.assignee or ticket.requester,
+            TicketReply.objects.create(ticket=ticket, author=None,
                                        body=text, created_at=now)
             tickets._apply_status(ticket, Status.SOLVED, actor=SYSTEM, now=now, reason="quiet after fix")
             tickets._apply_status(ticket, Status.CLOSED, actor=SYSTEM, now=now, reason="quiet after fix")

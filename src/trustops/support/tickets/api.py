@@ -63,7 +63,7 @@ def read_ticket(request, ticket_id: Id):
              summary="A public reply, or an internal note (desk and engineering only)")
 def post_reply(request, ticket_id: Id, body: s.ReplyIn):
     reply = services.reply(actor=request.auth, ticket_id=ticket_id, body=body.body, internal=body.internal)
-    return Status(201, {"id": reply.pk, "author": reply.author.username, "body": reply.body,
+    return Status(201, {"id": reply.pk, "author": reply.author.username if reply.author_id else "trustops", "body": reply.body,
                         "internal": reply.internal, "from_requester": reply.from_requester,
                         "created_at": reply.created_at})
 
@@ -153,6 +153,6 @@ def bot_ticket(request, body: s.BotTicketIn):
              summary="The IM bot relays a requester's message to their ticket")
 def bot_reply(request, ticket_id: Id, body: s.BotReplyIn):
     reply = services.bot_reply(bot=request.auth, requester=body.requester, ticket_id=ticket_id, body=body.body)
-    return Status(201, {"id": reply.pk, "author": reply.author.username, "body": reply.body,
+    return Status(201, {"id": reply.pk, "author": reply.author.username if reply.author_id else "trustops", "body": reply.body,
                         "internal": reply.internal, "from_requester": reply.from_requester,
                         "created_at": reply.created_at})

@@ -182,7 +182,7 @@ def detail(ticket, person, replies, attachments) -> dict:
             "source": ticket.source, "incident_id": ticket.incident_id, "engineering_issue": shown_issue,
             "created_at": ticket.created_at, "first_responded_at": ticket.first_responded_at,
             "solved_at": ticket.solved_at, "closed_at": ticket.closed_at, "sla": sla_of(ticket),
-            "replies": [{"id": r.pk, "author": r.author.username, "body": r.body, "internal": r.internal,
+            "replies": [{"id": r.pk, "author": r.author.username if r.author_id else "trustops", "body": r.body, "internal": r.internal,
                          "from_requester": r.from_requester, "created_at": r.created_at} for r in replies],
             "attachments": [{"id": a.pk, "filename": a.filename, "content_type": a.content_type, "size": a.size,
                              "sha256": a.sha256, "created_at": a.created_at} for a in attachments]}

@@ -1,5 +1,5 @@
 """The SLA clock maths (support/sla/clock.py), pure: no database."""
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from hypothesis import given, settings

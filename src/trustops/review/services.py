@@ -16,10 +16,18 @@ from trustops.ledger import services as ledger
 from trustops.outbox import services as outbox
 from trustops.policies.selectors import ActivePolicy
 from trustops.review import hooks, routing
-from trustops.review.models import (OPEN_STATUSES, Case, CaseKind, CaseStatus, Queue, RoutingRule, SlaAlert,
-                                    SlaAlertKind)
-from trustops.review.selectors import SLA_RISK_SHARE
+from trustops.review.models import (
+    OPEN_STATUSES,
+    Case,
+    CaseKind,
+    CaseStatus,
+    Queue,
+    RoutingRule,
+    SlaAlert,
+    SlaAlertKind,
+)
 from trustops.review.priority import SOURCE_TRUST, PriorityInputs, priority
+from trustops.review.selectors import SLA_RISK_SHARE
 from trustops.subjects.models import Subject
 
 

@@ -1,6 +1,5 @@
 """SLA policies API: read and change targets and pause rules (changes recompute open tickets from their
 pause logs); the attainment report."""
-from datetime import datetime
 
 from ninja import Query, Router, Schema
 from pydantic import Field

@@ -125,7 +125,7 @@ def _apply_status(ticket: Ticket, new: str, *, actor, now, reason: str) -> None:
     ledger.record("support.ticket_status_changed", actor=actor, payload={
         "ticket_id": ticket.pk, "from": old, "to": new, "reason": reason})
     if ticket.incident_id and new in (Status.SOLVED, Status.CLOSED):
-        from trustops.support.incidents import services as incidents   # the timeline follows its tickets
+        from trustops.support.incidents import services as incidents  # the timeline follows its tickets
         incidents.note_ticket_event(ticket, f"Ticket #{ticket.pk} {new}.", now=now)
 
 

@@ -58,7 +58,7 @@ def _queue_form(request) -> dict:
 
 
 def _queue_choices() -> dict:
-    from trustops.identity.models import Team, Vendor   # the console reads choices for its forms
+    from trustops.identity.models import Team, Vendor  # the console reads choices for its forms
     return {"clearances": CLEARANCES, "actions": ACTIONS, "teams": Team.objects.order_by("name"),
             "vendors": Vendor.objects.order_by("name")}
 

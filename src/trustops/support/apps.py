@@ -1,5 +1,8 @@
 from django.apps import AppConfig
 
+from trustops.kernel import ports
+from trustops.review import hooks
+
 
 class SupportConfig(AppConfig):
     name = "trustops.support"
@@ -7,9 +10,7 @@ class SupportConfig(AppConfig):
     verbose_name = "Support desk: tickets, SLAs, knowledge base, incidents, escalations"
 
     def ready(self):
-        from trustops.kernel import ports
-        from trustops.review import hooks
-        from trustops.support.incidents.ports import IncidentPort, QueueIncidentsProvider
+        from trustops.support.incidents.ports import IncidentPort, QueueIncidentsProvider  # models load only now
 
         ports.provide("support.incidents", IncidentPort())
         hooks.queue_incidents = QueueIncidentsProvider()

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "trustops.workforce",
     "trustops.compliance",
     "trustops.risk",
+    "trustops.support",
     "trustops.config",
     "trustops.simulation",
     "trustops.console",
@@ -260,4 +261,9 @@ TRUSTOPS = {
     "DSA_ENDPOINT": os.environ.get("TRUSTOPS_DSA_ENDPOINT", "").rstrip("/"),
     "DSA_TOKEN": os.environ.get("TRUSTOPS_DSA_TOKEN", ""),
     "DSA_TIMEOUT_SECONDS": float(os.environ.get("TRUSTOPS_DSA_TIMEOUT_SECONDS", "10")),
+    # The support desk: the secret the engineering tracker signs its webhooks with (empty refuses them all),
+    # the hour (UTC) the daily report is generated, and the hours (UTC) shifts change.
+    "SUPPORT_ENGINEERING_SECRET": os.environ.get("TRUSTOPS_SUPPORT_ENGINEERING_SECRET", ""),
+    "SUPPORT_DAILY_REPORT_HOUR": int(os.environ.get("TRUSTOPS_SUPPORT_DAILY_REPORT_HOUR", "6")),
+    "SUPPORT_SHIFT_HOURS": [int(h) for h in os.environ.get("TRUSTOPS_SUPPORT_SHIFT_HOURS", "6,14,22").split(",")],
 }

@@ -8,5 +8,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("compliance/", include("trustops.compliance.urls")),
     path("", include("trustops.risk.urls")),
+    path("", include("trustops.support.urls")),
     path("", include("trustops.console.urls")),
 ]

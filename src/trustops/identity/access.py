@@ -335,3 +335,87 @@ def writes_risk(person) -> bool:
     managers and admins."""
     v = viewer(person)
     return v.role in RISK_WRITER_ROLES and not v.is_vendor_staff
+# ---- the support desk: tickets, replies, the knowledge base, incidents, escalations -----------------------
+
+# Who works the desk: sees every ticket, internal notes included, and writes the knowledge base.
+SUPPORT_DESK_ROLES = {Role.SUPPORT_SPECIALIST, Role.ADMIN}
+# Who reads internal articles (SOPs, workarounds) besides the desk.
+KB_INTERNAL_ROLES = {Role.SUPPORT_SPECIALIST, Role.ADMIN, Role.ENGINEER, Role.ESCALATIONS_SPECIALIST}
+# Who sees and runs incidents; others follow an incident they subscribed to.
+INCIDENT_ROLES = {Role.SUPPORT_SPECIALIST, Role.ADMIN, Role.ENGINEER, Role.TEAM_LEAD, Role.ESCALATIONS_SPECIALIST}
+# Who works creator and user escalations.
+CREATOR_ESCALATION_ROLES = {Role.ESCALATIONS_SPECIALIST, Role.ADMIN, Role.SUPPORT_SPECIALIST}
+
+
+def works_support_desk(person) -> bool:
+    v = viewer(person)
+    return v.role in SUPPORT_DESK_ROLES and not v.is_vendor_staff
+
+
+def ticket_filter(person, prefix: str = "") -> Q:
+    """Tickets the viewer may see.
+
+    - The desk (support specialists, admins): every ticket.
+    - Engineers: their own tickets and the tickets escalated to them.
+    - Everyone else (vendor staff included): only the tickets they asked (or an IM bot filed for them), and a
+      machine the tickets it filed.
+    """
+    v = viewer(person)
+    if v.user_id is None:
+        return NOTHING
+    if works_support_desk(v):
+        return Q()
+    own = Q(**{f"{prefix}requester_id": v.user_id}) | Q(**{f"{prefix}submitted_by_id": v.user_id})
+    if v.role == Role.ENGINEER and not v.is_vendor_staff:
+        return own | Q(**{f"{prefix}engineering_issue__engineer_id": v.user_id})
+    return own
+
+
+def sees_internal_notes(person, ticket) -> bool:
+    """Internal notes: the desk, and the engineer a ticket is escalated to; never the requester as such."""
+    v = viewer(person)
+    if works_support_desk(v):
+        return True
+    issue = getattr(ticket, "engineering_issue", None) if ticket is not None else None
+    return v.role == Role.ENGINEER and issue is not None and issue.engineer_id == v.user_id
+
+
+def article_filter(person, prefix: str = "") -> Q:
+    """Articles: published ones for every signed-in person; internal ones for the desk, engineering and
+    escalations; drafts for the desk and their owner."""
+    v = viewer(person)
+    if v.user_id is None:
+        return NOTHING
+    q = Q(**{f"{prefix}visibility": "published"})
+    if v.role in KB_INTERNAL_ROLES and not v.is_vendor_staff:
+        q |= Q(**{f"{prefix}visibility": "internal"})
+    if works_support_desk(v):
+        q |= Q(**{f"{prefix}visibility": "draft"})
+    else:
+        q |= Q(**{f"{prefix}visibility": "draft", f"{prefix}owner_id": v.user_id})
+    return q
+
+
+def incident_filter(person, prefix: str = "") -> Q:
+    """Incidents: the incident roles see all; anyone else those they subscribed to or hold a role in."""
+    v = viewer(person)
+    if v.user_id is None:
+        return NOTHING
+    if v.role in INCIDENT_ROLES and not v.is_vendor_staff:
+        return Q()
+    return (Q(**{f"{prefix}subscribers": v.user_id}) | Q(**{f"{prefix}commander_id": v.user_id})
+            | Q(**{f"{prefix}scribe_id": v.user_id}) | Q(**{f"{prefix}liaison_id": v.user_id}))
+
+
+def runs_incidents(person) -> bool:
+    v = viewer(person)
+    return v.role in INCIDENT_ROLES and not v.is_vendor_staff
+
+
+def creator_escalation_filter(person, prefix: str = "") -> Q:
+    """Creator and user escalations: the escalations team, the desk and admins, within their cleared regions
+    (the account's region is checked when the escalation is opened and when its context is read)."""
+    v = viewer(person)
+    if v.role in CREATOR_ESCALATION_ROLES and not v.is_vendor_staff:
+        return Q()
+    return NOTHING

@@ -112,3 +112,28 @@ def register_decision_listener(listener: DecisionListener) -> None:
     """Add a listener (once per kind: registering a second of the same class replaces the first)."""
     decision_listeners[:] = [known for known in decision_listeners if type(known) is not type(listener)]
     decision_listeners.append(listener)
+
+
+@dataclass(frozen=True)
+class QueueIncident:
+    """A live incident that affects a queue (support), shown on the queue; `pauses_sla` when the incident is
+    configured to pause the queue's SLA clocks."""
+    incident_id: int
+    title: str
+    severity: str
+    status: str
+    pauses_sla: bool
+
+
+class QueueIncidents(Protocol):
+    """Live incidents per queue key (support's incidents)."""
+
+    def for_queues(self, queue_keys: Iterable[str]) -> dict[str, list[QueueIncident]]: ...
+
+
+class NoQueueIncidents:
+    def for_queues(self, queue_keys: Iterable[str]) -> dict[str, list[QueueIncident]]:
+        return {}
+
+
+queue_incidents: QueueIncidents = NoQueueIncidents()

@@ -100,6 +100,11 @@ def queue_overview(user) -> list[dict]:
             "oldest_age_seconds": int((now - oldest).total_seconds()) if oldest else None,
             "at_sla_risk": risk.get(q.id, 0), "breached": s.get("breached", 0),
         })
+    # Live incidents that affect a queue (support), shown beside it.
+    incidents = hooks.queue_incidents.for_queues([q.key for q in queues])
+    for row in overview:
+        row["incidents"] = incidents.get(row["key"], [])
+        row["sla_paused_by_incident"] = any(i.pauses_sla for i in row["incidents"])
     return overview
 
 

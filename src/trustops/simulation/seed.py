@@ -26,6 +26,7 @@ from trustops.kernel.errors import DomainError
 from trustops.policies.selectors import active_catalogue
 from trustops.simulation import compliance, platform, services, workforce
 from trustops.simulation import platform, risk, services, workforce
+from trustops.simulation import platform, services, support, workforce
 from trustops.simulation.models import Seeding
 from trustops.simulation.qa import QualityMonth
 from trustops.simulation.shifts import Month
@@ -47,6 +48,8 @@ DEMO_PEOPLE = [
     ("vendor.manager", "vendor_manager", platform.VENDOR_A, None, ("*",)),
     ("compliance", "compliance_officer", None, None, ("*",)),
     ("investigator", "investigator", None, None, ("*",)),
+    ("support.desk", "support_specialist", None, None, ("*",)),
+    ("engineer", "engineer", None, None, ("*",)),
     (INTEGRATION, "integration", None, None, ("*",)),
 ]
 # A few specialists hold the restricted-content clearances; the admin does not, and so cannot open those cases.
@@ -158,7 +161,7 @@ def seed_world(*, seed: int = 7, size: str = "default", anchor: datetime | None 
         "seed": seed, "size": size, "accounts": len(world.accounts), "items": len(world.items),
         "violating_subjects": sum(1 for s in world.subjects if s.violation),
         "history_seconds": world.history_seconds,
-        **totals, **month.summary(), **quality,
+        **totals, **month.summary(), **quality, **support.seed(seed=seed, size=size, anchor=anchor),
         "people": [username for username, *_ in DEMO_PEOPLE], "token_file": str(token),
         "seconds": round(time.monotonic() - started, 1),
     }

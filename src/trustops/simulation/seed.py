@@ -24,7 +24,7 @@ from trustops.intake.schemas import SignalIn
 from trustops.kernel import clock
 from trustops.kernel.errors import DomainError
 from trustops.policies.selectors import active_catalogue
-from trustops.simulation import platform, services, workforce
+from trustops.simulation import merchants, platform, services, workforce
 from trustops.simulation.models import Seeding
 from trustops.simulation.qa import QualityMonth
 from trustops.simulation.shifts import Month
@@ -44,6 +44,7 @@ DEMO_PEOPLE = [
     ("qa", "qa_auditor", None, None, ("*",)),
     ("qa.lead", "qa_lead", None, None, ("*",)),
     ("vendor.manager", "vendor_manager", platform.VENDOR_A, None, ("*",)),
+    ("merchants", "merchant_specialist", None, None, ("*",)),
     (INTEGRATION, "integration", None, None, ("*",)),
 ]
 # A few specialists hold the restricted-content clearances; the admin does not, and so cannot open those cases.
@@ -137,6 +138,7 @@ def seed_world(*, seed: int = 7, size: str = "default", anchor: datetime | None 
         "violating_subjects": sum(1 for s in world.subjects if s.violation),
         "history_seconds": world.history_seconds,
         **totals, **month.summary(), **quality,
+        "merchants": merchants.seed(specialist=people["merchants"], integration=people[INTEGRATION], anchor=anchor),
         "people": [username for username, *_ in DEMO_PEOPLE], "token_file": str(token),
         "seconds": round(time.monotonic() - started, 1),
     }

@@ -32,7 +32,6 @@ def score(figures: Figures, rules: dict) -> tuple[int, list[dict]]:
         lost += points
         contributions.append({"factor": name, "value": round(value, 4), "points": -round(points, 2),
                               "weight": factor["weight"], "limit": factor["limit"]})
-    contributions.sort(key=lambda c: c["points"])
     return max(0, min(100, round(100 - lost))), contributions
 
 

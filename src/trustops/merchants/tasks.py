@@ -3,6 +3,7 @@ from django.db import transaction
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
+from trustops.merchants import nightly
 from trustops.merchants.models import Merchant
 from trustops.merchants.services import decisions, qualifications, standing
 
@@ -15,7 +16,7 @@ def check_licences():
 @db_periodic_task(crontab(hour="2", minute="30"))
 def nightly_standing():
     decisions.expire_decisions()
-    return recompute_all()
+    return nightly.run()
 
 
 def recompute_all(batch: int = 500) -> int:

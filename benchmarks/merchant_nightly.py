@@ -49,13 +49,13 @@ def populate(cursor, merchants: int, days: int, moved: float, now) -> None:
     category = cursor.fetchone()[0]
     healthy_funds = json.dumps({"payout": "normal", "reserve_percent": 0, "release_days": 0, "exposure": 0.0,
                                 "reasons": []})
-    cursor.execute(f"""
+    cursor.execute("""
         INSERT INTO merchants_merchant (account_id, external_id, legal_name, category_id, region, status,
             status_reason, registration_number, address, phone, device_id, bank_account_fingerprint, owners, pois,
             verification, evasion_matches, health_score, health_band, band_since, contributions, benefits, funds,
             licence_state, overrides, settlement, created_at, updated_at)
         SELECT s.id, s.external_id, s.external_id || ' Ltd', %s, 'US', 'active', '', '', '', '', '', '', '[]',
-               '[]', '{{}}', '[]', 100, 'healthy', %s, '[]', '{{}}', %s::jsonb, '{{}}', '{{}}', '{{}}', %s, %s
+               '[]', '{}', '[]', 100, 'healthy', %s, '[]', '{}', %s::jsonb, '{}', '{}', '{}', %s, %s
         FROM subjects_subject s WHERE s.type = 'merchant'""", [category, now, healthy_funds, now, now])
     # Ordinary days: a refund or none a day, exposure about 1% (no reserve).
     cursor.execute("""
@@ -73,9 +73,10 @@ def main():
     sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "src"))
     recreate_database(args.url, args.database)
     configure_django(with_database(args.url, args.database))
+    from datetime import timedelta
+
     from django.core.management import call_command
     from django.db import connection
-    from datetime import timedelta
 
     from trustops.kernel import clock
     from trustops.merchants import nightly

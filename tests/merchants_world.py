@@ -78,8 +78,8 @@ class Merchants:
         return response.json()
 
 
-@pytest.fixture
-def merchants(world):
+@pytest.fixture(name="merchants")
+def merchants_fixture(world):
     return Merchants(world)
 
 

@@ -9,7 +9,7 @@ lacking the scope), and lists never show hidden rows.
 import pytest
 
 from tests.conftest import ApiClient
-from tests.merchants_world import merchants  # noqa: F401
+from tests.merchants_world import merchants_fixture  # noqa: F401
 from tests.test_access_matrix import ROLES, VENDOR_ROLES, _console, _person
 from trustops.identity.access import MERCHANT_GOVERNORS, MERCHANT_READERS
 from trustops.identity.roles import Role, default_scopes

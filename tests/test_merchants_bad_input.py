@@ -1,7 +1,10 @@
 """Bad input to the merchants API: each a clear 4xx, nothing half-written."""
 from datetime import timedelta
 
-from tests.merchants_world import merchants, today  # noqa: F401
+from tests.merchants_world import (
+    merchants_fixture,  # noqa: F401
+    today,
+)
 from trustops.merchants.models import Document, Merchant, Qualification
 
 

@@ -2,7 +2,7 @@
 and leaving the platform."""
 import pytest
 
-from tests.merchants_world import merchants  # noqa: F401
+from tests.merchants_world import merchants_fixture  # noqa: F401
 from tests.test_console_access import console
 from trustops.kernel import ports
 from trustops.ledger.models import LedgerEvent

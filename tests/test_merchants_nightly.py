@@ -3,7 +3,10 @@ from datetime import timedelta
 
 from django.db import transaction
 
-from tests.merchants_world import merchants, today  # noqa: F401
+from tests.merchants_world import (
+    merchants_fixture,  # noqa: F401
+    today,
+)
 from trustops.kernel import clock
 from trustops.ledger.models import LedgerEvent
 from trustops.merchants import nightly

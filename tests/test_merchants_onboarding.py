@@ -1,5 +1,5 @@
 """A merchant's way in: application, KYB documents, licences, review, and the statechart's guards."""
-from tests.merchants_world import merchants  # noqa: F401
+from tests.merchants_world import merchants_fixture  # noqa: F401
 from trustops.ledger.models import LedgerEvent
 from trustops.outbox.models import OutboxMessage
 

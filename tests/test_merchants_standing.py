@@ -1,7 +1,10 @@
 """Licences lapsing and coming back, health falling and recovering, funds decided and contested."""
 from datetime import timedelta
 
-from tests.merchants_world import merchants, today  # noqa: F401
+from tests.merchants_world import (
+    merchants_fixture,  # noqa: F401
+    today,
+)
 from trustops.kernel import clock
 from trustops.ledger.models import LedgerEvent
 from trustops.merchants.services import qualifications

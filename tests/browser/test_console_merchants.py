@@ -3,7 +3,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.console import sign_in
-from tests.merchants_world import merchants  # noqa: F401
+from tests.merchants_world import merchants_fixture  # noqa: F401
 from trustops.merchants.models import Merchant
 
 pytestmark = pytest.mark.browser

@@ -11,11 +11,30 @@ from trustops.identity.auth import scope
 from trustops.kernel.errors import Invalid
 from trustops.kernel.inputs import Id
 from trustops.merchants import selectors
-from trustops.merchants.schemas import (CategoryIn, CategoryOut, ContestDecisionIn, ContestIn, ContestOut,
-                                        DocumentIn, DocumentOut, EvasionClearIn, FundsDecisionIn, ListedIn,
-                                        ListingIn, ListingOut, MerchantIn, MerchantOut, MerchantRow, MetricsIn,
-                                        QualificationIn, QualificationOut, ReverseIn, ReviewIn, RulesIn,
-                                        TransitionIn)
+from trustops.merchants.schemas import (
+    CategoryIn,
+    CategoryOut,
+    ContestDecisionIn,
+    ContestIn,
+    ContestOut,
+    DocumentIn,
+    DocumentOut,
+    EvasionClearIn,
+    FundsDecisionIn,
+    ListedIn,
+    ListingIn,
+    ListingOut,
+    MerchantIn,
+    MerchantOut,
+    MerchantRow,
+    MetricsIn,
+    QualificationIn,
+    QualificationOut,
+    ReverseIn,
+    ReviewIn,
+    RulesIn,
+    TransitionIn,
+)
 from trustops.merchants.services import configuration, decisions, listings, onboarding, qualifications
 from trustops.merchants.services.common import current_rules, require
 

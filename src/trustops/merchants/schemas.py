@@ -6,8 +6,6 @@ from typing import Literal
 from ninja import Schema
 from pydantic import Field
 
-from trustops.kernel.inputs import Id
-
 Text = Field(max_length=200)
 Reason = Field(min_length=1, max_length=500)
 Code = Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9_.-]*$")

@@ -9,7 +9,7 @@ from django.db import transaction
 from trustops.identity import access
 from trustops.kernel import clock
 from trustops.kernel.errors import Conflict, Invalid, NotFound
-from trustops.merchants import listing_checks, lifecycle
+from trustops.merchants import lifecycle, listing_checks
 from trustops.merchants.models import Listing, ListingStatus, Merchant
 from trustops.merchants.ports import ListingFacts
 from trustops.merchants.services import standing

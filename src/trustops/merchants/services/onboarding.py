@@ -16,13 +16,30 @@ from trustops.identity import access
 from trustops.kernel import clock
 from trustops.kernel.errors import Conflict, Invalid, NotFound
 from trustops.merchants import kyb, lifecycle
-from trustops.merchants.models import (Document, DocumentStatus, Listing, ListingStatus, Merchant, OwnerKey,
-                                       Qualification, QualificationStatus, Status)
+from trustops.merchants.models import (
+    Document,
+    DocumentStatus,
+    Listing,
+    ListingStatus,
+    Merchant,
+    OwnerKey,
+    Qualification,
+    QualificationStatus,
+    Status,
+)
 from trustops.merchants.services import standing
+from trustops.merchants.services.common import (
+    category,
+    locked,
+    record,
+    require,
+    required_documents,
+    required_kinds,
+    retention_days,
+    tell,
+)
 from trustops.review.models import CaseKind
 from trustops.review.requests import open_review_case
-from trustops.merchants.services.common import (category, locked, record, require, required_documents,
-                                                required_kinds, retention_days, tell)
 from trustops.subjects import services as subjects
 
 DOCUMENT_TYPES = ("application/pdf", "image/jpeg", "image/png")

@@ -11,7 +11,7 @@ from django.db.models import Sum
 from trustops.enforcement import selectors as enforcement
 from trustops.kernel import clock
 from trustops.merchants import expiry, funds, health, lifecycle
-from trustops.merchants.models import (DailyMetrics, Listing, ListingStatus, Merchant, Qualification)
+from trustops.merchants.models import DailyMetrics, Listing, ListingStatus, Merchant, Qualification
 from trustops.merchants.services.common import current_rules, record, required_kinds, tell
 
 

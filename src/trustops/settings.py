@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "trustops.compliance",
     "trustops.risk",
     "trustops.support",
+    "trustops.merchants",
     "trustops.config",
     "trustops.simulation",
     "trustops.console",
@@ -252,6 +253,8 @@ TRUSTOPS = {
     # The EU DSA (Art. 20) requires at least six months to contest a decision.
     "APPEAL_WINDOW_DAYS": int(os.environ.get("TRUSTOPS_APPEAL_WINDOW_DAYS", "183")),
     "APPEALS_QUEUE": os.environ.get("TRUSTOPS_APPEALS_QUEUE", "appeals"),
+    "MERCHANT_REVIEW_QUEUE": os.environ.get("TRUSTOPS_MERCHANT_REVIEW_QUEUE", "merchants"),
+    "MERCHANT_RETENTION_DAYS": 5 * 365,   # what a closed merchant's records are kept for
     "BULK_DECISION_MAX": 500,
     # Roles that must confirm a TOTP code after their password (DESIGN §5: privileged roles).
     "TOTP_ROLES": ["admin", "team_lead"],

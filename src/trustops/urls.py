@@ -9,5 +9,6 @@ urlpatterns = [
     path("compliance/", include("trustops.compliance.urls")),
     path("", include("trustops.risk.urls")),
     path("", include("trustops.support.urls")),
+    path("", include("trustops.merchants.urls")),
     path("", include("trustops.console.urls")),
 ]

@@ -299,6 +299,27 @@ def compliance_subject_filter(person, prefix: str = "") -> Q:
     compliance staff, for subjects in their cleared regions."""
     v = viewer(person)
     if not works_compliance(v):
+# ---- merchants ----------------------------------------------------------------------------------------------
+
+# Who works on merchants in-house: governs them (onboarding, licences, funds) or reads them.
+MERCHANT_GOVERNORS = {Role.MERCHANT_SPECIALIST, Role.ADMIN}
+MERCHANT_READERS = {Role.MERCHANT_SPECIALIST, Role.ADMIN, Role.POLICY_MANAGER, Role.ANALYST, Role.INVESTIGATOR,
+                    Role.INTEGRATION}
+
+
+def merchant_filter(person, prefix: str = "") -> Q:
+    """Merchants the viewer may see.
+
+    Merchant specialists, admins, policy managers, analysts and investigators (read) and the integrating platform
+    see the merchants of their cleared regions. Vendor staff see a merchant only through a case they may see on
+    its account or one of its listings (and then with its personal and bank data masked: `masks_merchant`).
+    Everyone else sees none.
+    """
+    v = viewer(person)
+    if v.is_vendor_staff:
+        return (case_filter(v, f"{prefix}account__cases__")
+                | case_filter(v, f"{prefix}listings__subject__cases__"))
+    if v.role not in MERCHANT_READERS:
         return NOTHING
     return _regions(v, f"{prefix}region")
 
@@ -419,3 +440,29 @@ def creator_escalation_filter(person, prefix: str = "") -> Q:
     if v.role in CREATOR_ESCALATION_ROLES and not v.is_vendor_staff:
         return Q()
     return NOTHING
+def masks_merchant(person) -> bool:
+    """Vendor staff read a merchant's identity, owners and bank data masked."""
+    return viewer(person).is_vendor_staff
+
+
+def governs_merchants(person) -> bool:
+    """Who moves merchants through their lifecycle, reviews their documents and licences, sets funds."""
+    v = viewer(person)
+    return v.role in MERCHANT_GOVERNORS and not v.is_vendor_staff
+
+
+def onboards_merchants(person) -> bool:
+    """Who sends merchants' applications, documents, licences, listings and daily figures: the platform, too."""
+    v = viewer(person)
+    return (v.role in MERCHANT_GOVERNORS or v.role == Role.INTEGRATION) and not v.is_vendor_staff
+
+
+def configures_merchants(person) -> bool:
+    """The category tree and the health, benefits and funds rules: merchant specialists, admins, policy managers."""
+    v = viewer(person)
+    return v.role in {Role.MERCHANT_SPECIALIST, Role.ADMIN, Role.POLICY_MANAGER} and not v.is_vendor_staff
+
+
+def uses_merchant_workspace(person) -> bool:
+    v = viewer(person)
+    return v.role in MERCHANT_READERS - {Role.INTEGRATION} and not v.is_vendor_staff

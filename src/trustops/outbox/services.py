@@ -163,6 +163,12 @@ EVENT_KINDS = {
     "enforcement.ended": "a timed restriction ran out",
     "report.resolved": "a report's case was decided",
     "appeal.decided": "an appeal was decided",
+    "merchant.status_changed": "a merchant moved in its lifecycle (with the reason and the moves now allowed)",
+    "merchant.benefits_changed": "a merchant's benefits changed, with the reasons",
+    "merchant.funds_changed": "a merchant's payouts or reserve changed, with the reasons",
+    "merchant.listing_changed": "a listing was hidden, delisted, shown or relisted",
+    "merchant.licence_notice": "a merchant's licence lapses soon",
+    "merchant.offboarding": "a merchant is leaving: settlement, pending bookings, statement of reasons",
     "webhook.test": "a test event sent on request",
 }
 SECRET_BYTES = 32

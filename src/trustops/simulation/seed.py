@@ -27,6 +27,7 @@ from trustops.policies.selectors import active_catalogue
 from trustops.simulation import compliance, platform, services, workforce
 from trustops.simulation import platform, risk, services, workforce
 from trustops.simulation import platform, services, support, workforce
+from trustops.simulation import merchants, platform, services, workforce
 from trustops.simulation.models import Seeding
 from trustops.simulation.qa import QualityMonth
 from trustops.simulation.shifts import Month
@@ -50,6 +51,7 @@ DEMO_PEOPLE = [
     ("investigator", "investigator", None, None, ("*",)),
     ("support.desk", "support_specialist", None, None, ("*",)),
     ("engineer", "engineer", None, None, ("*",)),
+    ("merchants", "merchant_specialist", None, None, ("*",)),
     (INTEGRATION, "integration", None, None, ("*",)),
 ]
 # A few specialists hold the restricted-content clearances; the admin does not, and so cannot open those cases.
@@ -162,6 +164,8 @@ def seed_world(*, seed: int = 7, size: str = "default", anchor: datetime | None 
         "violating_subjects": sum(1 for s in world.subjects if s.violation),
         "history_seconds": world.history_seconds,
         **totals, **month.summary(), **quality, **support.seed(seed=seed, size=size, anchor=anchor),
+        **totals, **month.summary(), **quality,
+        "merchants": merchants.seed(specialist=people["merchants"], integration=people[INTEGRATION], anchor=anchor),
         "people": [username for username, *_ in DEMO_PEOPLE], "token_file": str(token),
         "seconds": round(time.monotonic() - started, 1),
     }

@@ -42,6 +42,10 @@ DEFAULT_SCHEMA = {
                    "thread", "language"],
           "personal": []},
     "poi": {"safe": ["name"], "personal": []},
+    # A merchant's business identity (merchants app): who runs it, where, and where its money goes.
+    "merchant": {"safe": ["status", "region", "category"],
+                 "personal": ["legal_name", "registration_number", "address", "phone", "device_id",
+                              "bank_account_fingerprint", "owners", "pois"]},
 }
 
 _WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")

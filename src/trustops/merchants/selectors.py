@@ -1,0 +1,104 @@
+"""Reading merchants, always through identity/access.py's `merchant_filter`; vendor staff read them masked."""
+from datetime import timedelta
+
+from django.db.models import Q, QuerySet
+
+from trustops.identity import access
+from trustops.kernel import clock
+from trustops.kernel.errors import NotFound
+from trustops.ledger.models import LedgerEvent
+from trustops.merchants import lifecycle
+from trustops.merchants.models import Category, Merchant, Qualification, QualificationStatus
+from trustops.subjects.masking import mask_attributes
+
+
+def merchants_visible_to(viewer) -> QuerySet[Merchant]:
+    rule = access.merchant_filter(viewer)
+    if rule == access.NOTHING:
+        return Merchant.objects.none()
+    if access.viewer(viewer).is_vendor_staff:   # the rule walks cases: one row per merchant via a subquery
+        return Merchant.objects.filter(pk__in=Merchant.objects.filter(rule).values("pk"))
+    return Merchant.objects.filter(rule)
+
+
+def get_merchant(viewer, external_id: str) -> Merchant:
+    merchant = merchants_visible_to(viewer).select_related("category", "account").filter(
+        external_id=external_id).first()
+    if merchant is None:
+        raise NotFound("merchant_not_found", f"No merchant {external_id!r}.")
+    return merchant
+
+
+def search(viewer, text: str = "", *, status: str = "", limit: int = 50) -> list[Merchant]:
+    found = merchants_visible_to(viewer).select_related("category")
+    if text:
+        q = Q(external_id__istartswith=text)
+        if not access.masks_merchant(viewer):   # vendor staff may not find a merchant by its legal name
+            q |= Q(legal_name__icontains=text)
+        found = found.filter(q)
+    if status:
+        found = found.filter(status=status)
+    return list(found.order_by("external_id")[:limit])
+
+
+def onboarding_queue(viewer, limit: int = 100) -> list[Merchant]:
+    return list(merchants_visible_to(viewer).filter(status__in=lifecycle.ONBOARDING).select_related("category")
+                .order_by("created_at")[:limit])
+
+
+def expiring_licences(viewer, days: int = 30, limit: int = 100) -> list[Qualification]:
+    today = clock.now().date()
+    return list(Qualification.objects.filter(
+        merchant__in=merchants_visible_to(viewer).filter(status__in=lifecycle.SELLING),
+        status=QualificationStatus.APPROVED, expires_on__lte=today + timedelta(days=days),
+        expires_on__gte=today - timedelta(days=30)).select_related("merchant").order_by("expires_on")[:limit])
+
+
+def categories() -> list[Category]:
+    return list(Category.objects.select_related("parent").order_by("code"))
+
+
+def history(viewer, merchant: Merchant, limit: int = 100) -> list[LedgerEvent]:
+    subjects = [merchant.account_id, *merchant.listings.values_list("subject_id", flat=True)]
+    return list(LedgerEvent.objects.filter(subject_id__in=subjects).filter(access.event_filter(viewer))
+                .order_by("-occurred_at", "-id")[:limit])
+
+
+def identity(viewer, merchant: Merchant) -> dict:
+    raw = {"legal_name": merchant.legal_name, "registration_number": merchant.registration_number,
+           "address": merchant.address, "phone": merchant.phone, "device_id": merchant.device_id,
+           "bank_account_fingerprint": merchant.bank_account_fingerprint, "owners": merchant.owners,
+           "pois": merchant.pois}
+    return mask_attributes(raw, subject_type="merchant") if access.masks_merchant(viewer) else raw
+
+
+def detail(viewer, merchant: Merchant) -> dict:
+    """The merchant as the API and the console show it."""
+    masked = access.masks_merchant(viewer)
+    selling = merchant.status in lifecycle.SELLING
+    return {
+        "external_id": merchant.external_id, "status": merchant.status, "status_reason": merchant.status_reason,
+        "allowed_transitions": lifecycle.allowed(merchant.status), "category": merchant.category.code,
+        "region": merchant.region, "identity": identity(viewer, merchant),
+        "verification": merchant.verification or {},
+        "evasion_matches": [] if masked else merchant.evasion_matches,
+        "health": {"score": merchant.health_score, "band": merchant.health_band,
+                   "band_since": merchant.band_since, "contributions": merchant.contributions},
+        "benefits": merchant.benefits or {}, "funds": merchant.funds or {},
+        "decisions": {} if masked else (merchant.overrides or {}),
+        "licences": merchant.licence_state or {},
+        "qualifications": [{
+            "id": q.pk, "kind": q.kind, "number": "•••" if masked else q.number, "authority": q.authority,
+            "issued_on": q.issued_on, "expires_on": q.expires_on, "status": q.status, "reason": q.reason}
+            for q in merchant.qualifications.order_by("kind", "-expires_on")],
+        "documents": [{"id": d.pk, "kind": d.kind, "content_type": d.content_type, "size_bytes": d.size_bytes,
+                       "status": d.status, "reason": d.reason} for d in merchant.documents.order_by("id")],
+        "listings": [{"external_id": listing.external_id, "title": listing.title,
+                      "category": listing.category.code, "price": str(listing.price), "status": listing.status,
+                      "visible": selling and listing.status == "live", "reason": listing.reason,
+                      "findings": listing.findings}
+                     for listing in merchant.listings.select_related("category").order_by("external_id")],
+        "settlement": {} if masked else (merchant.settlement or {}),
+        "retention_until": merchant.retention_until,
+        "created_at": merchant.created_at, "updated_at": merchant.updated_at,
+    }

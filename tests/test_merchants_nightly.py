@@ -1,0 +1,41 @@
+"""The nightly pass agrees with a merchant's own refresh: after it, refreshing one by one changes nothing."""
+from datetime import timedelta
+
+from django.db import transaction
+
+from tests.merchants_world import (
+    merchants_fixture,  # noqa: F401
+    today,
+)
+from trustops.kernel import clock
+from trustops.ledger.models import LedgerEvent
+from trustops.merchants import nightly
+from trustops.merchants.models import Merchant
+from trustops.merchants.services import standing
+
+
+def _refresh_all():
+    for merchant_id in Merchant.objects.values_list("pk", flat=True):
+        with transaction.atomic():
+            standing.refresh(Merchant.objects.select_for_update().get(pk=merchant_id), actor="check")
+
+
+def test_the_nightly_pass_leaves_nothing_for_a_refresh_to_change(merchants):
+    merchants.active("steady", category="retail")
+    merchants.active("shaky", category="retail")
+    bad = {"day": str(today() - timedelta(days=1)), "orders": 100, "gross_amount": "5000", "refunds": 30,
+           "refund_amount": "1500", "chargebacks": 2, "chargeback_amount": "100"}
+    assert merchants.platform.post("/api/v1/merchants/shaky/metrics", {"days": [bad]}).status_code == 200
+    start = clock.now()
+    for days in (1, 32, 47):
+        with clock.frozen(start + timedelta(days=days)):
+            nightly.run()
+            mark = LedgerEvent.objects.latest("id").id
+            _refresh_all()
+            changes = list(LedgerEvent.objects.filter(id__gt=mark, kind__startswith="merchant.")
+                           .exclude(kind="merchant.health_scored").values_list("kind", flat=True))
+            assert changes == [], (days, changes)
+    assert merchants.get("shaky")["health"]["band"] == "healthy"
+    bands = [(e.payload["before"], e.payload["after"]) for e in LedgerEvent.objects.filter(
+        kind="merchant.band_changed").order_by("id")]
+    assert bands == [("healthy", "at_risk"), ("at_risk", "healthy")]

@@ -281,6 +281,8 @@ def token_filter(person, prefix: str = "") -> Q:
     if v.is_admin:
         return Q()
     return Q(**{f"{prefix}user_id": v.user_id})
+
+
 # ---- compliance: statements of reasons, legal clocks, holds, retention, data subjects, access audit ---------
 
 COMPLIANCE_ROLES = {Role.COMPLIANCE_OFFICER, Role.ADMIN}
@@ -299,27 +301,6 @@ def compliance_subject_filter(person, prefix: str = "") -> Q:
     compliance staff, for subjects in their cleared regions."""
     v = viewer(person)
     if not works_compliance(v):
-# ---- merchants ----------------------------------------------------------------------------------------------
-
-# Who works on merchants in-house: governs them (onboarding, licences, funds) or reads them.
-MERCHANT_GOVERNORS = {Role.MERCHANT_SPECIALIST, Role.ADMIN}
-MERCHANT_READERS = {Role.MERCHANT_SPECIALIST, Role.ADMIN, Role.POLICY_MANAGER, Role.ANALYST, Role.INVESTIGATOR,
-                    Role.INTEGRATION}
-
-
-def merchant_filter(person, prefix: str = "") -> Q:
-    """Merchants the viewer may see.
-
-    Merchant specialists, admins, policy managers, analysts and investigators (read) and the integrating platform
-    see the merchants of their cleared regions. Vendor staff see a merchant only through a case they may see on
-    its account or one of its listings (and then with its personal and bank data masked: `masks_merchant`).
-    Everyone else sees none.
-    """
-    v = viewer(person)
-    if v.is_vendor_staff:
-        return (case_filter(v, f"{prefix}account__cases__")
-                | case_filter(v, f"{prefix}listings__subject__cases__"))
-    if v.role not in MERCHANT_READERS:
         return NOTHING
     return _regions(v, f"{prefix}region")
 
@@ -337,6 +318,8 @@ def reads_access_audit(person) -> bool:
     """Who searched what sensitive content and personal data: compliance staff (the log names cases and
     subjects, which stay scoped by `case_filter` and `subject_filter` when opened)."""
     return works_compliance(person)
+
+
 # ---- risk: rules, hits, labels, monitors ------------------------------------------------------------------
 
 RISK_WRITER_ROLES = {Role.ADMIN, Role.POLICY_MANAGER, Role.INVESTIGATOR}
@@ -356,6 +339,8 @@ def writes_risk(person) -> bool:
     managers and admins."""
     v = viewer(person)
     return v.role in RISK_WRITER_ROLES and not v.is_vendor_staff
+
+
 # ---- the support desk: tickets, replies, the knowledge base, incidents, escalations -----------------------
 
 # Who works the desk: sees every ticket, internal notes included, and writes the knowledge base.
@@ -440,6 +425,33 @@ def creator_escalation_filter(person, prefix: str = "") -> Q:
     if v.role in CREATOR_ESCALATION_ROLES and not v.is_vendor_staff:
         return Q()
     return NOTHING
+
+
+# ---- merchants ----------------------------------------------------------------------------------------------
+
+# Who works on merchants in-house: governs them (onboarding, licences, funds) or reads them.
+MERCHANT_GOVERNORS = {Role.MERCHANT_SPECIALIST, Role.ADMIN}
+MERCHANT_READERS = {Role.MERCHANT_SPECIALIST, Role.ADMIN, Role.POLICY_MANAGER, Role.ANALYST, Role.INVESTIGATOR,
+                    Role.INTEGRATION}
+
+
+def merchant_filter(person, prefix: str = "") -> Q:
+    """Merchants the viewer may see.
+
+    Merchant specialists, admins, policy managers, analysts and investigators (read) and the integrating platform
+    see the merchants of their cleared regions. Vendor staff see a merchant only through a case they may see on
+    its account or one of its listings (and then with its personal and bank data masked: `masks_merchant`).
+    Everyone else sees none.
+    """
+    v = viewer(person)
+    if v.is_vendor_staff:
+        return (case_filter(v, f"{prefix}account__cases__")
+                | case_filter(v, f"{prefix}listings__subject__cases__"))
+    if v.role not in MERCHANT_READERS:
+        return NOTHING
+    return _regions(v, f"{prefix}region")
+
+
 def masks_merchant(person) -> bool:
     """Vendor staff read a merchant's identity, owners and bank data masked."""
     return viewer(person).is_vendor_staff

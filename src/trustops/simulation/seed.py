@@ -24,10 +24,7 @@ from trustops.intake.schemas import SignalIn
 from trustops.kernel import clock
 from trustops.kernel.errors import DomainError
 from trustops.policies.selectors import active_catalogue
-from trustops.simulation import compliance, platform, services, workforce
-from trustops.simulation import platform, risk, services, workforce
-from trustops.simulation import platform, services, support, workforce
-from trustops.simulation import merchants, platform, services, workforce
+from trustops.simulation import compliance, merchants, platform, risk, services, support, workforce
 from trustops.simulation.models import Seeding
 from trustops.simulation.qa import QualityMonth
 from trustops.simulation.shifts import Month
@@ -157,14 +154,12 @@ def seed_world(*, seed: int = 7, size: str = "default", anchor: datetime | None 
     if monthly_report is None:
         monthly_report = size != "tiny"
     quality = {**QualityMonth(month).run(monthly_report=monthly_report), **compliance.seed()}
-    quality = QualityMonth(month).run(monthly_report=monthly_report)
     quality.update(risk.seed(anchor=anchor, seed=seed, size=size, submitter=people[INTEGRATION]))
     summary = {
         "seed": seed, "size": size, "accounts": len(world.accounts), "items": len(world.items),
         "violating_subjects": sum(1 for s in world.subjects if s.violation),
         "history_seconds": world.history_seconds,
         **totals, **month.summary(), **quality, **support.seed(seed=seed, size=size, anchor=anchor),
-        **totals, **month.summary(), **quality,
         "merchants": merchants.seed(specialist=people["merchants"], integration=people[INTEGRATION], anchor=anchor),
         "people": [username for username, *_ in DEMO_PEOPLE], "token_file": str(token),
         "seconds": round(time.monotonic() - started, 1),

@@ -37,7 +37,7 @@ def test_a_refund_spike_raises_an_alert_a_case_and_an_incident(api, world):
     for i in range(40):         # the spike, mostly one merchant
         n += 1
         events.append(refund(n, SPIKE_HOUR + timedelta(minutes=i), "m-spike" if i % 4 else f"m-{i}"))
-    desk = Desk()
+    desk, installed = Desk(), ports.get(INCIDENTS)
     ports.provide(INCIDENTS, desk)
     try:
         with clock.frozen(NOW):
@@ -50,7 +50,7 @@ def test_a_refund_spike_raises_an_alert_a_case_and_an_incident(api, world):
             raised = monitors.check_monitors()
             assert monitors.check_monitors() == []          # one alert per monitor and hour
     finally:
-        ports.withdraw(INCIDENTS)
+        ports.provide(INCIDENTS, installed) if installed else ports.withdraw(INCIDENTS)
     assert len(raised) == 1
     alert = MonitorAlert.objects.get()
     assert alert.hour == SPIKE_HOUR and alert.observed == 40 and 4 <= alert.expected <= 7
@@ -58,6 +58,21 @@ def test_a_refund_spike_raises_an_alert_a_case_and_an_incident(api, world):
     assert case["subject"]["external_id"] == "m-spike"
     assert Notification.objects.filter(kind="risk.monitor_alert", recipient_id=investigator.user.pk).exists()
     assert len(desk.declared) == 1 and desk.declared[0]["source"] == "risk.monitor"
+
+
+def test_with_the_support_desk_installed_the_anomaly_is_a_real_incident(api, world):
+    from trustops.support.models import Incident   # the desk beside risk, through its port
+
+    assert ports.get(INCIDENTS) is not None
+    world.person("ines", "investigator")
+    with clock.frozen(NOW):
+        send(api, [refund(i, SPIKE_HOUR + timedelta(minutes=i), "m-spike") for i in range(30)])
+        api.as_(world.person("ivan", "investigator")).post("/api/v1/risk/monitors", {
+            "key": "refunds-all", "name": "Refunds", "event_kind": "refund", "min_volume": 10,
+            "queue_key": "merchants", "policy_code": "merchant.fraud"})
+        assert len(monitors.check_monitors()) == 1
+    incident = Incident.objects.get()
+    assert incident.source == "risk.monitor" and incident.severity == "sev2"
 
 
 def test_a_quiet_hour_below_the_minimum_volume_raises_nothing(api, world):

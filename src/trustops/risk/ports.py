@@ -7,5 +7,5 @@ INCIDENTS = "support.incidents"
 class IncidentDesk(Protocol):
     """The support desk's incidents: a monitor's anomaly is declared as one when the desk exists."""
 
-    def declare(self, *, title: str, description: str, severity: str, source: str, reference: str) -> object:
-        """Open (or join) an incident; returns whatever the desk uses to identify it."""
+    def declare(self, title: str, severity: str, summary: str, affected_queues, source: str) -> object:
+        """Open an incident in one transaction; returns the desk's id for it."""

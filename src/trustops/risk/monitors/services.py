@@ -124,6 +124,6 @@ def _raise(monitor: Monitor, hour: datetime, observed: int, expected: float) -> 
                                                         vendor__isnull=True).values_list("pk", flat=True)])
     desk = ports.get(INCIDENTS)
     if desk is not None:
-        desk.declare(title=title, description=f"Monitor {monitor.key} raised an anomaly.", severity="high",
-                     source="risk.monitor", reference=f"risk-monitor-alert-{alert.pk}")
+        desk.declare(title=title, severity="sev2", affected_queues=[], source="risk.monitor",
+                     summary=f"Monitor {monitor.key} raised an anomaly (risk monitor alert {alert.pk}).")
     return alert

@@ -184,3 +184,24 @@ def test_an_invoice_needs_a_contract_in_force(world):
     assert refused.status_code == 422 and refused.json()["error"]["code"] == "no_contract"
     assert vm.post(f"/api/v1/vendors/{vendor_id(setup.VENDOR_A)}/invoices", {"month": "2026-13"}).status_code == 422
     assert not Invoice.objects.exists()
+
+
+def test_planning_reads_the_vendors_offers_from_their_contracts(world):
+    from datetime import date
+
+    from trustops.workforce import supply
+
+    vm = as_(manager(world))
+    northwind, lumen = vendor_id(setup.VENDOR_A), vendor_id(setup.VENDOR_B)
+    contract(vm, northwind, NORTHWIND_TERMS)
+    contract(vm, lumen, LUMEN_TERMS, reference="LUM-1")
+    work_the_month(world)
+    offers = {(o.vendor_name, o.queue_key): o for o in supply.current().offers(
+        ["general-us", "general-intl", "integrity"], date(2026, 3, 5))}
+    us = offers[(setup.VENDOR_A, "general-us")]
+    assert us.price_per_decision == Decimal("0.50") and us.aht_seconds == 60
+    assert us.accuracy_lower == pytest.approx(0.3006, abs=1e-4)   # Wilson, 3 of 4 (Newcombe 1998)
+    assert offers[(setup.VENDOR_A, "integrity")].price_per_decision == Decimal("0.40")   # the tier 1 price
+    intl = offers[(setup.VENDOR_B, "general-intl")]
+    assert intl.price_per_hour == Decimal("18.00") and intl.price_per_decision == Decimal("0.25")
+    assert intl.credits_at_risk == Decimal("0.1")

@@ -70,8 +70,8 @@ def _earlier_credits(vendor_id: int, month: date, terms, outcomes: dict) -> list
 def compute_invoice(*, actor, vendor_id: int, month: date) -> Invoice:
     """The vendor's invoice for the month, computed afresh; a manager's approval is withdrawn by a recompute,
     finance's approval locks the invoice."""
-    _require_manager(actor)
     vendor = vendor_selectors.vendor_for(actor, vendor_id)
+    _require_manager(actor)
     if month > clock.now().date():
         raise Invalid("future_month", "month: a month that has not started cannot be billed", field="month")
     version = contracts.in_force(vendor.pk, month)
@@ -169,8 +169,8 @@ def raise_dispute(*, actor, invoice_id: int, reason: str, line_id: int | None = 
 
 @transaction.atomic
 def resolve_dispute(*, actor, invoice_id: int, dispute_id: int, resolution: str) -> InvoiceDispute:
-    _require_manager(actor)
     invoice = _invoice_for_update(actor, invoice_id)
+    _require_manager(actor)
     dispute = invoice.disputes.select_for_update().filter(pk=dispute_id).first()
     if dispute is None:
         raise NotFound("dispute_not_found", "No such dispute.")

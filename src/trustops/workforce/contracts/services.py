@@ -77,8 +77,8 @@ def _write_version(contract: Contract, *, actor, effective_from, effective_to, p
 @transaction.atomic
 def create_contract(*, actor, vendor_id: int, reference: str, name: str, effective_from: date,
                     effective_to: date | None, terms: dict, note: str = "") -> Contract:
-    _require_manager(actor)
     vendor = vendor_selectors.vendor_for(actor, vendor_id)
+    _require_manager(actor)
     Vendor.objects.select_for_update().filter(pk=vendor.pk).first()   # one vendor's versions, one writer
     problems: list[dict] = []
     if not reference.strip():
@@ -101,8 +101,8 @@ def create_contract(*, actor, vendor_id: int, reference: str, name: str, effecti
 @transaction.atomic
 def add_version(*, actor, vendor_id: int, contract_id: int, effective_from: date, effective_to: date | None,
                 terms: dict, note: str = "") -> ContractVersion:
-    _require_manager(actor)
     contract = selectors.contract_for(actor, contract_id, vendor_id=vendor_id)
+    _require_manager(actor)
     vendor = Vendor.objects.select_for_update().get(pk=contract.vendor_id)
     problems: list[dict] = []
     parsed, amended = _check_version(vendor, effective_from=effective_from, effective_to=effective_to, terms=terms,

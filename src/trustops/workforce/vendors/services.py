@@ -54,8 +54,8 @@ def ensure_profile(vendor: Vendor) -> VendorProfile:
 
 @transaction.atomic
 def update_vendor(*, actor, vendor_id: int, sites=None, languages=None, skills=None, contact=None) -> Vendor:
-    _require_manager(actor)
     vendor = selectors.vendor_for(actor, vendor_id)
+    _require_manager(actor)
     profile = ensure_profile(vendor)
     profile = VendorProfile.objects.select_for_update().get(pk=profile.pk)
     changed = {}
@@ -74,8 +74,8 @@ def update_vendor(*, actor, vendor_id: int, sites=None, languages=None, skills=N
 @transaction.atomic
 def change_status(*, actor, vendor_id: int, status: str, reason: str) -> VendorProfile:
     """Move the vendor along its lifecycle; a move the lifecycle does not allow is a conflict."""
-    _require_manager(actor)
     vendor = selectors.vendor_for(actor, vendor_id)
+    _require_manager(actor)
     problems = []
     if status not in VendorStatus.values:
         problems.append({"field": "status", "message": f"not a status: {status!r}"})

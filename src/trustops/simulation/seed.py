@@ -24,7 +24,7 @@ from trustops.intake.schemas import SignalIn
 from trustops.kernel import clock
 from trustops.kernel.errors import DomainError
 from trustops.policies.selectors import active_catalogue
-from trustops.simulation import platform, services, workforce
+from trustops.simulation import platform, services, vendors, workforce
 from trustops.simulation.models import Seeding
 from trustops.simulation.qa import QualityMonth
 from trustops.simulation.shifts import Month
@@ -132,11 +132,12 @@ def seed_world(*, seed: int = 7, size: str = "default", anchor: datetime | None 
     if monthly_report is None:
         monthly_report = size != "tiny"
     quality = QualityMonth(month).run(monthly_report=monthly_report)
+    vendor_month = vendors.seed(anchor=anchor, password=DEMO_PASSWORD, seed=seed)
     summary = {
         "seed": seed, "size": size, "accounts": len(world.accounts), "items": len(world.items),
         "violating_subjects": sum(1 for s in world.subjects if s.violation),
         "history_seconds": world.history_seconds,
-        **totals, **month.summary(), **quality,
+        **totals, **month.summary(), **quality, **vendor_month,
         "people": [username for username, *_ in DEMO_PEOPLE], "token_file": str(token),
         "seconds": round(time.monotonic() - started, 1),
     }

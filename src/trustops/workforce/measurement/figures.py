@@ -14,10 +14,10 @@ figures, never a row per decision in Python), so a month of a million decisions 
 """
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from django.db import connection
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, Q
 from django.db.models.functions import TruncDate, TruncMonth
 
 from trustops.identity.models import User
@@ -41,7 +41,7 @@ class Counts:
     correct: int = 0
     appealed: int = 0
     overturned: int = 0
-    histogram: dict[int, int] = field(default_factory=dict)   # minutes from intake → decisions
+    histogram: dict[int, int] = field(default_factory=dict)   # whole minutes from intake (rounded up) → decisions
 
     def add(self, other: "Counts") -> None:
         for name in ("volume", "within_sla", "handle_seconds", "timed", "audited", "correct", "appealed",
@@ -74,7 +74,8 @@ def figures(counts: Counts, confidence: float = 0.95) -> dict:
 
 
 def percentiles(histogram: dict[int, int]) -> dict:
-    """Time from intake to decision at each percentile, in seconds, to the minute (the bucket's upper end)."""
+    """Time from intake to decision at each percentile, in seconds, to the minute: the smallest whole number of
+    minutes within which that share of the decisions was made."""
     total = sum(histogram.values())
     out = {f"p{round(p * 100)}": None for p in PERCENTILES}
     if not total:
@@ -84,7 +85,7 @@ def percentiles(histogram: dict[int, int]) -> dict:
     for minute in minutes:
         running += histogram[minute]
         while wanted and running >= wanted[0] * total:
-            out[f"p{round(wanted.pop(0) * 100)}"] = (minute + 1) * 60
+            out[f"p{round(wanted.pop(0) * 100)}"] = minute * 60
     return out
 
 
@@ -127,37 +128,73 @@ def sla_seconds(within: dict[str, float] | None) -> dict[int, float]:
     return {pk: float(within.get(key, sla)) for pk, key, sla in Queue.objects.values_list("pk", "key", "sla_seconds")}
 
 
-def _within_filter(thresholds: dict[int, float]) -> Q:
-    """Decisions made within their queue's SLA of the case's intake, one OR branch per distinct SLA."""
-    by_seconds: dict[float, list[int]] = defaultdict(list)
-    for queue_id, seconds in thresholds.items():
-        by_seconds[seconds].append(queue_id)
-    q = Q(pk__in=[])
-    for seconds, queue_ids in by_seconds.items():
-        q |= Q(queue_id__in=sorted(queue_ids), decided_at__lte=F("case__opened_at") + timedelta(seconds=seconds))
-    return q
+def _scan_sql(reviewers: list[int], start: datetime, end: datetime, thresholds: dict[int, float], by: str):
+    """The one scan of the vendor's decisions joined to their cases: (expressions, FROM … WHERE, parameters).
 
-
-def _elapsed_minutes_sql() -> str:
+    Per row: the queue, the period (day or month), the minutes from intake to decision, the reviewer, whether
+    the decision was within its queue's SLA (a CASE over the queues' thresholds), the handle time."""
     if is_postgres():
-        return "FLOOR(EXTRACT(EPOCH FROM (d.decided_at - c.opened_at)) / 60)"
-    return "CAST((julianday(d.decided_at) - julianday(c.opened_at)) * 1440 AS INTEGER)"
-
-
-def _histogram(reviewers: list[int], start: datetime, end: datetime) -> list[tuple[int, int, int]]:
-    """(queue id, minutes from intake to decision, decisions), grouped by the database."""
-    if not reviewers:
-        return []
+        elapsed = "EXTRACT(EPOCH FROM (d.decided_at - c.opened_at))"
+        period = ("(d.decided_at AT TIME ZONE 'UTC')::date" if by == "day"
+                  else "date_trunc('month', d.decided_at AT TIME ZONE 'UTC')::date")
+        minutes = f"CEIL({elapsed} / 60)::bigint"
+    else:
+        elapsed = "ROUND((julianday(d.decided_at) - julianday(c.opened_at)) * 86400.0, 3)"
+        period = "date(d.decided_at)" if by == "day" else "strftime('%%Y-%%m-01', d.decided_at)"
+        whole = f"CAST(({elapsed}) / 60 AS INTEGER)"
+        minutes = f"{whole} + (({elapsed}) / 60 > {whole})"
+    params: list = []
+    branches = []
+    for queue_id, seconds in sorted(thresholds.items()):
+        branches.append("WHEN %s THEN %s")
+        params += [queue_id, seconds]
+    threshold = f"CASE d.queue_id {' '.join(branches)} ELSE 0 END" if branches else "0"
+    within = f"CASE WHEN {elapsed} <= {threshold} THEN 1 ELSE 0 END"
     marks = ", ".join(["%s"] * len(reviewers))
-    sql = (f"SELECT d.queue_id, {_elapsed_minutes_sql()} AS minutes, COUNT(*) "
-           f"FROM {Decision._meta.db_table} d JOIN {Case._meta.db_table} c ON c.id = d.case_id "
-           f"WHERE d.reviewer_id IN ({marks}) AND d.decided_at >= %s AND d.decided_at < %s "
-           f"AND d.appeal_of_id IS NULL GROUP BY d.queue_id, minutes")
-    params = [*reviewers, connection.ops.adapt_datetimefield_value(start),
-              connection.ops.adapt_datetimefield_value(end)]
+    source = (f"FROM {Decision._meta.db_table} d JOIN {Case._meta.db_table} c ON c.id = d.case_id "
+              f"WHERE d.reviewer_id IN ({marks}) AND d.decided_at >= %s AND d.decided_at < %s "
+              f"AND d.appeal_of_id IS NULL")
+    where = [*reviewers, connection.ops.adapt_datetimefield_value(start),
+             connection.ops.adapt_datetimefield_value(end)]
+    return {"period": period, "minutes": minutes, "within": within}, source, params, where
+
+
+def _scan(reviewers, start, end, thresholds, by, with_histogram):
+    """Yield ("cell", queue id, period, n, within, handle, timed), ("minutes", queue id, minutes, n) and
+    ("reviewer", reviewer id): on PostgreSQL one scan with grouping sets, elsewhere one query per set."""
+    if not reviewers:
+        return
+    expressions, source, select_params, where = _scan_sql(reviewers, start, end, thresholds, by)
+    period, minutes, within = expressions["period"], expressions["minutes"], expressions["within"]
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [(q, int(m), n) for q, m, n in cursor.fetchall()]
+        if is_postgres():
+            # The histogram's set costs little in the same scan; it is always grouped so GROUPING() can name it.
+            sets = [f"(d.queue_id, {period})", "(d.reviewer_id)", f"(d.queue_id, {minutes})"]
+            cursor.execute(
+                f"SELECT GROUPING({period}, {minutes}, d.reviewer_id), d.queue_id, {period}, {minutes}, "
+                f"d.reviewer_id, COUNT(*), SUM({within}), SUM(d.handle_seconds), COUNT(d.handle_seconds) {source} "
+                f"GROUP BY GROUPING SETS ({', '.join(sets)})", select_params + where)
+            for grouping, queue_id, day, minute, reviewer, n, inside, handle, timed in cursor.fetchall():
+                if grouping == 0b011:
+                    yield ("cell", queue_id, day, n, int(inside or 0), int(handle or 0), timed)
+                elif grouping == 0b101:
+                    if with_histogram:
+                        yield ("minutes", queue_id, int(minute), n)
+                else:
+                    yield ("reviewer", reviewer)
+            return
+        cursor.execute(f"SELECT d.queue_id, {period}, COUNT(*), SUM({within}), SUM(d.handle_seconds), "
+                       f"COUNT(d.handle_seconds) {source} GROUP BY 1, 2", select_params + where)
+        for queue_id, day, n, inside, handle, timed in cursor.fetchall():
+            yield ("cell", queue_id, date.fromisoformat(day) if isinstance(day, str) else day, n, int(inside or 0),
+                   int(handle or 0), timed)
+        if with_histogram:
+            cursor.execute(f"SELECT d.queue_id, {minutes}, COUNT(*) {source} GROUP BY 1, 2", where)
+            for queue_id, minute, n in cursor.fetchall():
+                yield ("minutes", queue_id, int(minute), n)
+        cursor.execute(f"SELECT DISTINCT d.reviewer_id {source}", where)
+        for (reviewer,) in cursor.fetchall():
+            yield ("reviewer", reviewer)
 
 
 def measure(vendor_id: int, start: datetime, end: datetime, *, within: dict[str, float] | None = None,
@@ -166,27 +203,32 @@ def measure(vendor_id: int, start: datetime, end: datetime, *, within: dict[str,
     reviewers = agent_ids(vendor_id)
     queue_keys = dict(Queue.objects.values_list("pk", "key"))
     thresholds = sla_seconds(within)
-    trunc = TruncDate("decided_at") if by == "day" else TruncMonth("decided_at")
-    decisions = Decision.objects.filter(reviewer_id__in=reviewers, decided_at__gte=start, decided_at__lt=end,
-                                        appeal_of__isnull=True)
     cells: dict[tuple[str, date], Counts] = defaultdict(Counts)
+    by_queue: dict[str, Counts] = defaultdict(Counts)
+    total = Counts()
+    working = set()
+    for row in _scan(reviewers, start, end, thresholds, by, with_histogram):
+        if row[0] == "cell":
+            _, queue_id, period, n, inside, handle, timed = row
+            cell = cells[(queue_keys[queue_id], period)]
+            cell.volume, cell.within_sla, cell.handle_seconds, cell.timed = n, inside, handle, timed
+        elif row[0] == "minutes":
+            _, queue_id, minute, n = row
+            for histogram in (by_queue[queue_keys[queue_id]].histogram, total.histogram):
+                histogram[minute] = histogram.get(minute, 0) + n
+        else:
+            working.add(row[1])
 
-    rows = (decisions.annotate(period=trunc).values("queue_id", "period").order_by()
-            .annotate(n=Count("id"), within=Count("id", filter=_within_filter(thresholds)),
-                      handle=Sum("handle_seconds"), timed=Count("handle_seconds")))
-    for row in rows:
-        cell = cells[(queue_keys[row["queue_id"]], _day(row["period"]))]
-        cell.volume, cell.within_sla = row["n"], row["within"]
-        cell.handle_seconds, cell.timed = row["handle"] or 0, row["timed"]
-
-    audits = (Audit.objects.filter(decision__in=decisions).annotate(period=_trunc_on(by, "decision__decided_at"))
+    # Audits and appeals are few: read from their side, joined to the vendor's decisions of the period.
+    of_period = {"decision__reviewer_id__in": reviewers, "decision__decided_at__gte": start,
+                 "decision__decided_at__lt": end, "decision__appeal_of__isnull": True}
+    audits = (Audit.objects.filter(**of_period).annotate(period=_trunc_on(by, "decision__decided_at"))
               .values("decision__queue_id", "period").order_by()
               .annotate(n=Count("id"), correct=Count("id", filter=Q(error_type=ErrorType.CORRECT))))
     for row in audits:
         cell = cells[(queue_keys[row["decision__queue_id"]], _day(row["period"]))]
         cell.audited, cell.correct = row["n"], row["correct"]
-
-    appeals = (Appeal.objects.filter(decision__in=decisions).exclude(status=AppealStatus.PENDING)
+    appeals = (Appeal.objects.filter(**of_period).exclude(status=AppealStatus.PENDING)
                .annotate(period=_trunc_on(by, "decision__decided_at"))
                .values("decision__queue_id", "period").order_by()
                .annotate(n=Count("id"), overturned=Count("id", filter=Q(status=AppealStatus.OVERTURNED))))
@@ -194,18 +236,11 @@ def measure(vendor_id: int, start: datetime, end: datetime, *, within: dict[str,
         cell = cells[(queue_keys[row["decision__queue_id"]], _day(row["period"]))]
         cell.appealed, cell.overturned = row["n"], row["overturned"]
 
-    by_queue: dict[str, Counts] = defaultdict(Counts)
-    total = Counts()
     for (queue_key, _), cell in cells.items():
         by_queue[queue_key].add(cell)
         total.add(cell)
-    if with_histogram:
-        for queue_id, minutes, n in _histogram(reviewers, start, end):
-            histogram = by_queue[queue_keys[queue_id]].histogram
-            histogram[minutes] = histogram.get(minutes, 0) + n
-            total.histogram[minutes] = total.histogram.get(minutes, 0) + n
     return Measurement(vendor_id=vendor_id, start=start, end=end, by=by, cells=dict(cells), by_queue=dict(by_queue),
-                       total=total, headcount=headcount(vendor_id, start, end, decisions))
+                       total=total, headcount=headcount(vendor_id, start, end, len(working)))
 
 
 def _trunc_on(by: str, field_name: str):
@@ -216,12 +251,9 @@ def _day(value) -> date:
     return value.date() if isinstance(value, datetime) else value
 
 
-def headcount(vendor_id: int, start: datetime, end: datetime, decisions=None) -> dict:
-    """Agents on record (active accounts, now), agents who decided in the period, agents who joined in it."""
+def headcount(vendor_id: int, start: datetime, end: datetime, working: int = 0) -> dict:
+    """Agents on record (active accounts, now), people who decided in the period, agents who joined in it."""
     agents = User.objects.filter(vendor_id=vendor_id, role=Role.VENDOR_AGENT)
-    working = 0
-    if decisions is not None:
-        working = decisions.order_by().values("reviewer_id").distinct().count()
     return {"rostered": agents.filter(is_active=True).count(), "working": working,
             "joined": agents.filter(date_joined__gte=start, date_joined__lt=end).count(),
             "inactive": agents.filter(is_active=False).count()}

@@ -3,7 +3,8 @@
 Figures of the month come from the same measurement as the invoice (SLA per the contract in force, quality
 with Wilson intervals, productivity, headcount); money from the month's invoice when there is one, else
 computed on the fly under the contract (nothing is written). The trend is the last TREND_MONTHS months,
-measured in one pass grouped by month.
+measured in one pass grouped by month (a month
+already invoiced is read from the figures kept with its invoice).
 """
 from datetime import date
 from decimal import Decimal
@@ -67,24 +68,36 @@ def scorecard(vendor, month: date, *, trend: bool = True) -> dict:
             "total": total, "queues": queues, "money": money, "headcount": measured.headcount,
             "quality": computed.quality if computed else None, "sla": computed.sla if computed else {}}
     if trend:
-        card["trend"] = trend_of(vendor, month, terms, confidence)
+        card["trend"] = trend_of(vendor, month, terms, confidence, current=total)
     return card
 
 
-def trend_of(vendor, month: date, terms, confidence: float) -> list[dict]:
+def trend_of(vendor, month: date, terms, confidence: float, current: dict | None = None) -> list[dict]:
+    """The last TREND_MONTHS months. A month with an invoice reads the figures the invoice was computed from;
+    the month shown is `current` (already measured); the others are measured in one pass grouped by month (a month
+already invoiced is read from the figures kept with its invoice)."""
     first = periods.following(month, -(TREND_MONTHS - 1))
-    start, _ = periods.bounds(first)
-    _, end = periods.bounds(month)
-    measured = measurement.measure(vendor.pk, start, end, within=_within(terms), by="month", with_histogram=False)
-    by_month: dict[date, measurement.Counts] = {}
-    for (_, period), counts in measured.cells.items():
-        by_month.setdefault(period.replace(day=1), measurement.Counts()).add(counts)
     invoices = {i.month: i for i in Invoice.objects.filter(vendor=vendor, month__gte=first, month__lte=month)}
+    rows_by_month: dict[date, dict] = {}
+    if current is not None:
+        rows_by_month[month] = current
+    for invoiced, invoice in invoices.items():
+        if invoiced not in rows_by_month and invoice.figures.get("total"):
+            rows_by_month[invoiced] = invoice.figures["total"]
+    missing = [m for m in _months(first, month) if m not in rows_by_month]
+    if missing:
+        start, _ = periods.bounds(missing[0])
+        _, end = periods.bounds(missing[-1])
+        measured = measurement.measure(vendor.pk, start, end, within=_within(terms), by="month",
+                                       with_histogram=False)
+        by_month: dict[date, measurement.Counts] = {}
+        for (_, period), counts in measured.cells.items():
+            by_month.setdefault(period.replace(day=1), measurement.Counts()).add(counts)
+        for step in missing:
+            rows_by_month[step] = measurement.figures(by_month.get(step, measurement.Counts()), confidence)
     rows = []
-    step = first
-    while step <= month:
-        counts = by_month.get(step, measurement.Counts())
-        row = measurement.figures(counts, confidence)
+    for step in _months(first, month):
+        row = rows_by_month[step]
         invoice = invoices.get(step)
         rows.append({"month": periods.label(step), "volume": row["volume"], "sla_attainment": row["sla_attainment"],
                      "accuracy": row["accuracy"], "accuracy_low": row["accuracy_low"],
@@ -93,8 +106,15 @@ def trend_of(vendor, month: date, terms, confidence: float) -> list[dict]:
                      "credits": invoice.credits if invoice else None,
                      "cost_per_decision": (invoice.total / row["volume"]).quantize(Decimal("0.0001"))
                      if invoice and row["volume"] else None})
-        step = periods.following(step)
     return rows
+
+
+def _months(first: date, last: date) -> list[date]:
+    out, step = [], first
+    while step <= last:
+        out.append(step)
+        step = periods.following(step)
+    return out
 
 
 def compare(vendors, month: date) -> list[dict]:

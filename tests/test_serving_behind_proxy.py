@@ -13,8 +13,8 @@ import pytest
 from axes.models import AccessAttempt
 from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import request_finished, request_started
-from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
+from django.core.wsgi import get_wsgi_application
 
 from trustops.runtime.serving import behind_proxies
 from trustops.simulation import platform as setup

@@ -16,6 +16,10 @@ from trustops.workforce.measurement import periods
 from trustops.workforce.vendors import selectors as vendor_selectors
 
 router = Router(tags=["vendors"])
+BINARY = {"schema": {"type": "string", "format": "binary"}}
+FILE_RESPONSE = {"responses": {200: {"description": "The file", "content": {
+    "text/csv": BINARY, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": BINARY,
+    "application/pdf": BINARY}}}}
 CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "pdf": "application/pdf",
                  "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 MAX_CSV_CHARACTERS = 5_000_000
@@ -184,7 +188,7 @@ def post_approve(request, invoice_id: Id, body: ApproveIn):
 
 
 @router.get("/invoices/{invoice_id}/file/{fmt}", auth=scope("workforce:read"),
-            response={200: Any}, summary="The invoice as a CSV, XLSX or PDF file")
+            response={200: Any}, openapi_extra=FILE_RESPONSE, summary="The invoice as a CSV, XLSX or PDF file")
 def get_invoice_file(request, invoice_id: Id, fmt: Literal["csv", "xlsx", "pdf"]):
     invoice = selectors.invoice_for(request.auth, invoice_id)
     return file_response(invoice, fmt)

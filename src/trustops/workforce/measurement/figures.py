@@ -16,7 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.db.models.functions import TruncDate, TruncMonth
 
@@ -28,6 +28,7 @@ from trustops.quality.stats.proportions import wilson_interval
 from trustops.review.models import Appeal, AppealStatus, Case, Decision, Queue
 
 PERCENTILES = (0.5, 0.9, 0.99)
+SCAN_WORK_MEM = "128MB"
 
 
 @dataclass
@@ -166,8 +167,10 @@ def _scan(reviewers, start, end, thresholds, by, with_histogram):
         return
     expressions, source, select_params, where = _scan_sql(reviewers, start, end, thresholds, by)
     period, minutes, within = expressions["period"], expressions["minutes"], expressions["within"]
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
         if is_postgres():
+            # A month's scan groups a million rows three ways: room to hash them instead of sorting on disk.
+            cursor.execute(f"SET LOCAL work_mem = '{SCAN_WORK_MEM}'")
             # The histogram's set costs little in the same scan; it is always grouped so GROUPING() can name it.
             sets = [f"(d.queue_id, {period})", "(d.reviewer_id)", f"(d.queue_id, {minutes})"]
             cursor.execute(

@@ -12,6 +12,10 @@ from trustops.workforce.scorecards import build, exports
 from trustops.workforce.vendors import selectors as vendor_selectors
 
 router = Router(tags=["vendors"])
+BINARY = {"schema": {"type": "string", "format": "binary"}}
+FILE_RESPONSE = {"responses": {200: {"description": "The file", "content": {
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": BINARY,
+    "application/pdf": BINARY}}}}
 CONTENT_TYPES = {"pdf": "application/pdf",
                  "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
@@ -38,6 +42,7 @@ def get_scorecard(request, vendor_id: Id, q: Query[MonthQuery]):
 
 
 @router.get("/vendors/{vendor_id}/scorecard/file/{fmt}", response={200: Any}, auth=scope("workforce:read"),
+            openapi_extra=FILE_RESPONSE,
             summary="The scorecard as XLSX or PDF")
 def get_scorecard_file(request, vendor_id: Id, fmt: Literal["xlsx", "pdf"], q: Query[MonthQuery]):
     vendor = vendor_selectors.vendor_for(request.auth, vendor_id)

@@ -10,5 +10,6 @@ urlpatterns = [
     path("", include("trustops.risk.urls")),
     path("", include("trustops.support.urls")),
     path("", include("trustops.merchants.urls")),
+    path("", include("trustops.workforce.urls")),
     path("", include("trustops.console.urls")),
 ]

@@ -423,6 +423,26 @@ def creator_escalation_filter(person, prefix: str = "") -> Q:
     (the account's region is checked when the escalation is opened and when its context is read)."""
     v = viewer(person)
     if v.role in CREATOR_ESCALATION_ROLES and not v.is_vendor_staff:
+# ---- vendors: profiles, contracts, measurement, invoices, scorecards --------------------------------------
+
+# In-house people who read every vendor's figures and prices.
+VENDOR_READER_ROLES = {Role.VENDOR_MANAGER, Role.ADMIN, Role.ANALYST}
+# In-house people who manage vendors: profiles, contracts, invoices (the first approval).
+VENDOR_WRITER_ROLES = {Role.VENDOR_MANAGER, Role.ADMIN}
+
+
+def vendor_filter(person, prefix: str = "") -> Q:
+    """Vendors (`identity.Vendor`) whose profile, contracts, figures, invoices and scorecards the viewer sees.
+
+    In-house vendor managers, admins and analysts: every vendor. A vendor's own managers (role vendor_manager
+    with that vendor): their vendor only, so never another vendor's prices or figures. Everyone else: none.
+    `prefix` walks to the vendor from another resource (`vendor__` from an invoice)."""
+    v = viewer(person)
+    if v.is_vendor_staff:
+        if v.role == Role.VENDOR_MANAGER:
+            return Q(**{f"{prefix}id": v.vendor_id})
+        return NOTHING
+    if v.role in VENDOR_READER_ROLES:
         return Q()
     return NOTHING
 
@@ -478,3 +498,28 @@ def configures_merchants(person) -> bool:
 def uses_merchant_workspace(person) -> bool:
     v = viewer(person)
     return v.role in MERCHANT_READERS - {Role.INTEGRATION} and not v.is_vendor_staff
+def reads_vendors(person) -> bool:
+    """Whether the vendor pages and API answer this viewer at all (what they show is `vendor_filter`)."""
+    v = viewer(person)
+    return (v.role == Role.VENDOR_MANAGER) if v.is_vendor_staff else v.role in VENDOR_READER_ROLES
+
+
+def manages_vendors(person) -> bool:
+    """In-house vendor managers and admins: profiles, status, contracts, computing invoices, the manager's
+    approval and resolving disputes. Never vendor staff."""
+    v = viewer(person)
+    return v.role in VENDOR_WRITER_ROLES and not v.is_vendor_staff
+
+
+def approves_as_finance(person) -> bool:
+    """The second approval of an invoice (finance): in-house admins."""
+    return viewer(person).is_admin
+
+
+def speaks_for_vendor(person, vendor_id: int) -> bool:
+    """Who may put a vendor's own count on its invoice and dispute it: the in-house managers, and that vendor's
+    own managers."""
+    v = viewer(person)
+    if v.is_vendor_staff:
+        return v.role == Role.VENDOR_MANAGER and v.vendor_id == vendor_id
+    return manages_vendors(v)

@@ -1,0 +1,262 @@
+"""A vendor's work measured from trustops' own records, per queue and per day (or month), by the database.
+
+Every figure is a set-based aggregate over the vendor's decisions in the period (one GROUP BY per table of
+figures, never a row per decision in Python), so a month of a million decisions costs a few scans:
+
+- volume: decisions by the vendor's people, appeal re-reviews excluded;
+- SLA attainment: the share of those decisions made within the SLA's hours of the case's intake
+  (`case.opened_at` → `decision.decided_at`); the time's percentiles from a histogram by the minute;
+- AHT: mean `handle_seconds` (decisions that recorded it); decisions per productive hour: decisions ÷ (the
+  handle time ÷ 3600), productive time being time spent on decisions;
+- audited accuracy: audits judged correct ÷ audits, with the Wilson interval (`quality.stats`);
+- appeal overturn rate: appeals of the vendor's decisions overturned ÷ appeals decided;
+- headcount: the vendor's agents on record (active accounts), those who decided something, those who joined.
+"""
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.db import connection, transaction
+from django.db.models import Count, Q
+from django.db.models.functions import TruncDate, TruncMonth
+
+from trustops.identity.models import User
+from trustops.identity.roles import Role
+from trustops.kernel.database import is_postgres
+from trustops.quality.models import Audit, ErrorType
+from trustops.quality.stats.proportions import wilson_interval
+from trustops.review.models import Appeal, AppealStatus, Case, Decision, Queue
+
+PERCENTILES = (0.5, 0.9, 0.99)
+SCAN_WORK_MEM = "128MB"
+
+
+@dataclass
+class Counts:
+    """Additive counts: a queue × day, a queue, a vendor; the rates are derived (`figures`)."""
+    volume: int = 0
+    within_sla: int = 0
+    handle_seconds: int = 0
+    timed: int = 0                 # decisions that recorded a handle time
+    audited: int = 0
+    correct: int = 0
+    appealed: int = 0
+    overturned: int = 0
+    histogram: dict[int, int] = field(default_factory=dict)   # whole minutes from intake (rounded up) → decisions
+
+    def add(self, other: "Counts") -> None:
+        for name in ("volume", "within_sla", "handle_seconds", "timed", "audited", "correct", "appealed",
+                     "overturned"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for minute, n in other.histogram.items():
+            self.histogram[minute] = self.histogram.get(minute, 0) + n
+
+
+def _ratio(a, b):
+    return a / b if b else None
+
+
+def figures(counts: Counts, confidence: float = 0.95) -> dict:
+    """The rates of a set of counts, JSON-ready."""
+    interval = wilson_interval(counts.correct, counts.audited, confidence) if counts.audited else None
+    hours = counts.handle_seconds / 3600
+    return {
+        "volume": counts.volume, "within_sla": counts.within_sla,
+        "sla_attainment": _ratio(counts.within_sla, counts.volume),
+        "aht_seconds": _ratio(counts.handle_seconds, counts.timed),
+        "productive_hours": round(hours, 4),
+        "decisions_per_productive_hour": _ratio(counts.timed, hours),
+        "audited": counts.audited, "correct": counts.correct, "accuracy": _ratio(counts.correct, counts.audited),
+        "accuracy_low": interval.low if interval else None, "accuracy_high": interval.high if interval else None,
+        "appealed": counts.appealed, "overturned": counts.overturned,
+        "overturn_rate": _ratio(counts.overturned, counts.appealed),
+        "time_to_decision": percentiles(counts.histogram),
+    }
+
+
+def percentiles(histogram: dict[int, int]) -> dict:
+    """Time from intake to decision at each percentile, in seconds, to the minute: the smallest whole number of
+    minutes within which that share of the decisions was made."""
+    total = sum(histogram.values())
+    out = {f"p{round(p * 100)}": None for p in PERCENTILES}
+    if not total:
+        return out
+    running, minutes = 0, sorted(histogram)
+    wanted = list(PERCENTILES)
+    for minute in minutes:
+        running += histogram[minute]
+        while wanted and running >= wanted[0] * total:
+            out[f"p{round(wanted.pop(0) * 100)}"] = minute * 60
+    return out
+
+
+@dataclass
+class Measurement:
+    vendor_id: int
+    start: datetime
+    end: datetime
+    by: str
+    cells: dict[tuple[str, date], Counts]        # (queue key, day or month) → counts
+    by_queue: dict[str, Counts]
+    total: Counts
+    headcount: dict
+
+    def queue_figures(self, confidence: float = 0.95) -> dict[str, dict]:
+        return {key: figures(c, confidence) for key, c in sorted(self.by_queue.items())}
+
+    def as_dict(self, confidence: float = 0.95) -> dict:
+        return {"vendor_id": self.vendor_id, "start": self.start.isoformat(), "end": self.end.isoformat(),
+                "by": self.by, "total": figures(self.total, confidence), "queues": self.queue_figures(confidence),
+                "periods": [{"queue": q, "period": d.isoformat(), **_cell(c)}
+                            for (q, d), c in sorted(self.cells.items())],
+                "headcount": self.headcount}
+
+
+def _cell(c: Counts) -> dict:
+    return {"volume": c.volume, "within_sla": c.within_sla, "sla_attainment": _ratio(c.within_sla, c.volume),
+            "aht_seconds": _ratio(c.handle_seconds, c.timed), "audited": c.audited, "correct": c.correct}
+
+
+def agent_ids(vendor_id: int) -> list[int]:
+    """Everyone of the vendor who could have decided (agents and leads alike): few rows, used as an id list so
+    the decisions are read through their (reviewer, decided_at) index."""
+    return list(User.objects.filter(vendor_id=vendor_id).values_list("pk", flat=True))
+
+
+def sla_seconds(within: dict[str, float] | None) -> dict[int, float]:
+    """Per queue id, the SLA's seconds: the contract's where it sets one, else the queue's own."""
+    within = within or {}
+    return {pk: float(within.get(key, sla)) for pk, key, sla in Queue.objects.values_list("pk", "key", "sla_seconds")}
+
+
+def _scan_sql(reviewers: list[int], start: datetime, end: datetime, thresholds: dict[int, float], by: str):
+    """The one scan of the vendor's decisions joined to their cases: (expressions, FROM … WHERE, parameters).
+
+    Per row: the queue, the period (day or month), the minutes from intake to decision, the reviewer, whether
+    the decision was within its queue's SLA (a CASE over the queues' thresholds), the handle time."""
+    if is_postgres():
+        elapsed = "EXTRACT(EPOCH FROM (d.decided_at - c.opened_at))"
+        period = ("(d.decided_at AT TIME ZONE 'UTC')::date" if by == "day"
+                  else "date_trunc('month', d.decided_at AT TIME ZONE 'UTC')::date")
+        minutes = f"CEIL({elapsed} / 60)::bigint"
+    else:
+        elapsed = "ROUND((julianday(d.decided_at) - julianday(c.opened_at)) * 86400.0, 3)"
+        period = "date(d.decided_at)" if by == "day" else "strftime('%%Y-%%m-01', d.decided_at)"
+        whole = f"CAST(({elapsed}) / 60 AS INTEGER)"
+        minutes = f"{whole} + (({elapsed}) / 60 > {whole})"
+    params: list = []
+    branches = []
+    for queue_id, seconds in sorted(thresholds.items()):
+        branches.append("WHEN %s THEN %s")
+        params += [queue_id, seconds]
+    threshold = f"CASE d.queue_id {' '.join(branches)} ELSE 0 END" if branches else "0"
+    within = f"CASE WHEN {elapsed} <= {threshold} THEN 1 ELSE 0 END"
+    marks = ", ".join(["%s"] * len(reviewers))
+    source = (f"FROM {Decision._meta.db_table} d JOIN {Case._meta.db_table} c ON c.id = d.case_id "
+              f"WHERE d.reviewer_id IN ({marks}) AND d.decided_at >= %s AND d.decided_at < %s "
+              f"AND d.appeal_of_id IS NULL")
+    where = [*reviewers, connection.ops.adapt_datetimefield_value(start),
+             connection.ops.adapt_datetimefield_value(end)]
+    return {"period": period, "minutes": minutes, "within": within}, source, params, where
+
+
+def _scan(reviewers, start, end, thresholds, by, with_histogram):
+    """Yield ("cell", queue id, period, n, within, handle, timed), ("minutes", queue id, minutes, n) and
+    ("reviewer", reviewer id): on PostgreSQL one scan with grouping sets, elsewhere one query per set."""
+    if not reviewers:
+        return
+    expressions, source, select_params, where = _scan_sql(reviewers, start, end, thresholds, by)
+    period, minutes, within = expressions["period"], expressions["minutes"], expressions["within"]
+    with transaction.atomic(), connection.cursor() as cursor:
+        if is_postgres():
+            # A month's scan groups a million rows three ways: room to hash them instead of sorting on disk.
+            cursor.execute(f"SET LOCAL work_mem = '{SCAN_WORK_MEM}'")
+            # The histogram's set costs little in the same scan; it is always grouped so GROUPING() can name it.
+            sets = [f"(d.queue_id, {period})", "(d.reviewer_id)", f"(d.queue_id, {minutes})"]
+            cursor.execute(
+                f"SELECT GROUPING({period}, {minutes}, d.reviewer_id), d.queue_id, {period}, {minutes}, "
+                f"d.reviewer_id, COUNT(*), SUM({within}), SUM(d.handle_seconds), COUNT(d.handle_seconds) {source} "
+                f"GROUP BY GROUPING SETS ({', '.join(sets)})", select_params + where)
+            for grouping, queue_id, day, minute, reviewer, n, inside, handle, timed in cursor.fetchall():
+                if grouping == 0b011:
+                    yield ("cell", queue_id, day, n, int(inside or 0), int(handle or 0), timed)
+                elif grouping == 0b101:
+                    if with_histogram:
+                        yield ("minutes", queue_id, int(minute), n)
+                else:
+                    yield ("reviewer", reviewer)
+            return
+        cursor.execute(f"SELECT d.queue_id, {period}, COUNT(*), SUM({within}), SUM(d.handle_seconds), "
+                       f"COUNT(d.handle_seconds) {source} GROUP BY 1, 2", select_params + where)
+        for queue_id, day, n, inside, handle, timed in cursor.fetchall():
+            yield ("cell", queue_id, date.fromisoformat(day) if isinstance(day, str) else day, n, int(inside or 0),
+                   int(handle or 0), timed)
+        if with_histogram:
+            cursor.execute(f"SELECT d.queue_id, {minutes}, COUNT(*) {source} GROUP BY 1, 2", where)
+            for queue_id, minute, n in cursor.fetchall():
+                yield ("minutes", queue_id, int(minute), n)
+        cursor.execute(f"SELECT DISTINCT d.reviewer_id {source}", where)
+        for (reviewer,) in cursor.fetchall():
+            yield ("reviewer", reviewer)
+
+
+def measure(vendor_id: int, start: datetime, end: datetime, *, within: dict[str, float] | None = None,
+            by: str = "day", with_histogram: bool = True) -> Measurement:
+    """The vendor's figures in [start, end) per queue and per day (`by="day"`) or month (`by="month"`)."""
+    reviewers = agent_ids(vendor_id)
+    queue_keys = dict(Queue.objects.values_list("pk", "key"))
+    thresholds = sla_seconds(within)
+    cells: dict[tuple[str, date], Counts] = defaultdict(Counts)
+    by_queue: dict[str, Counts] = defaultdict(Counts)
+    total = Counts()
+    working = set()
+    for row in _scan(reviewers, start, end, thresholds, by, with_histogram):
+        if row[0] == "cell":
+            _, queue_id, period, n, inside, handle, timed = row
+            cell = cells[(queue_keys[queue_id], period)]
+            cell.volume, cell.within_sla, cell.handle_seconds, cell.timed = n, inside, handle, timed
+        elif row[0] == "minutes":
+            _, queue_id, minute, n = row
+            for histogram in (by_queue[queue_keys[queue_id]].histogram, total.histogram):
+                histogram[minute] = histogram.get(minute, 0) + n
+        else:
+            working.add(row[1])
+
+    # Audits and appeals are few: read from their side, joined to the vendor's decisions of the period.
+    of_period = {"decision__reviewer_id__in": reviewers, "decision__decided_at__gte": start,
+                 "decision__decided_at__lt": end, "decision__appeal_of__isnull": True}
+    audits = (Audit.objects.filter(**of_period).annotate(period=_trunc_on(by, "decision__decided_at"))
+              .values("decision__queue_id", "period").order_by()
+              .annotate(n=Count("id"), correct=Count("id", filter=Q(error_type=ErrorType.CORRECT))))
+    for row in audits:
+        cell = cells[(queue_keys[row["decision__queue_id"]], _day(row["period"]))]
+        cell.audited, cell.correct = row["n"], row["correct"]
+    appeals = (Appeal.objects.filter(**of_period).exclude(status=AppealStatus.PENDING)
+               .annotate(period=_trunc_on(by, "decision__decided_at"))
+               .values("decision__queue_id", "period").order_by()
+               .annotate(n=Count("id"), overturned=Count("id", filter=Q(status=AppealStatus.OVERTURNED))))
+    for row in appeals:
+        cell = cells[(queue_keys[row["decision__queue_id"]], _day(row["period"]))]
+        cell.appealed, cell.overturned = row["n"], row["overturned"]
+
+    for (queue_key, _), cell in cells.items():
+        by_queue[queue_key].add(cell)
+        total.add(cell)
+    return Measurement(vendor_id=vendor_id, start=start, end=end, by=by, cells=dict(cells), by_queue=dict(by_queue),
+                       total=total, headcount=headcount(vendor_id, start, end, len(working)))
+
+
+def _trunc_on(by: str, field_name: str):
+    return TruncDate(field_name) if by == "day" else TruncMonth(field_name)
+
+
+def _day(value) -> date:
+    return value.date() if isinstance(value, datetime) else value
+
+
+def headcount(vendor_id: int, start: datetime, end: datetime, working: int = 0) -> dict:
+    """Agents on record (active accounts, now), people who decided in the period, agents who joined in it."""
+    agents = User.objects.filter(vendor_id=vendor_id, role=Role.VENDOR_AGENT)
+    return {"rostered": agents.filter(is_active=True).count(), "working": working,
+            "joined": agents.filter(date_joined__gte=start, date_joined__lt=end).count(),
+            "inactive": agents.filter(is_active=False).count()}

@@ -64,6 +64,14 @@ class CaseNotices(Protocol):
         key, were filed to (the console's search); unscoped: the caller filters by who may see the case."""
 
 
+class QueueQualifications(Protocol):
+    """Who is qualified to work a queue that requires certification (workforce training)."""
+
+    def may_work(self, user_id: int, queue_id: int) -> bool:
+        """True when the person holds a valid certification on the queue: one cheap query, asked only for
+        queues with `requires_certification`."""
+
+
 class NoGoldenItems:
     def withholds_enforcement(self, case) -> bool:
         return False
@@ -92,5 +100,13 @@ class NoNotices:
         return ()
 
 
+class NoQualifications:
+    """Without workforce, no one holds a certification: a queue that requires one cannot be claimed from."""
+
+    def may_work(self, user_id: int, queue_id: int) -> bool:
+        return False
+
+
 golden: GoldenItems = NoGoldenItems()
 notices: CaseNotices = NoNotices()
+qualifications: QueueQualifications = NoQualifications()

@@ -43,3 +43,19 @@ def register(supply: Supply | None) -> None:
 def current() -> Supply | None:
     """The registered supply, or None: callers then fall back to the queues' own vendor assignments."""
     return _registered
+
+
+def assigned_offers(queue_keys: list[str], on: date) -> list[VendorOffer]:
+    """Offers from the queues' vendor assignments alone: who works which queue, no prices, no capacity."""
+    from trustops.review.models import Queue  # review's models load after this module
+
+    through = Queue.vendors.through.objects.filter(queue__key__in=list(queue_keys)).select_related(
+        "queue", "vendor").order_by("queue__key", "vendor__name")
+    return [VendorOffer(vendor_id=row.vendor_id, vendor_name=row.vendor.name, queue_key=row.queue.key)
+            for row in through]
+
+
+def offers_for(queue_keys: list[str], on: date) -> list[VendorOffer]:
+    """What planning asks: the registered supply's offers, or the queues' vendor assignments without one."""
+    supply = current()
+    return list(supply.offers(list(queue_keys), on)) if supply is not None else assigned_offers(queue_keys, on)

@@ -1,0 +1,7 @@
+"""Workforce planning's API: one router mounting each part's, so the root API mounts planning once."""
+from ninja import Router
+
+from trustops.workforce.plans.api import router as plans_router
+
+router = Router()
+router.add_router("", plans_router)      # forecasts, staffing plans, allocations

@@ -1,7 +1,8 @@
 """The planning API: forecasts, staffing plans and allocation runs."""
 from datetime import datetime
 
-from ninja import Router, Schema, Status
+from ninja import Router, Schema
+from ninja.responses import Status
 from pydantic import Field
 
 from trustops.identity.auth import scope

@@ -124,3 +124,27 @@ def test_no_forecast_no_history_and_unknown_queues_are_clear_errors(manager, pla
     assert response.status_code == 422 and response.json()["error"]["code"] == "history_too_short"
     assert client.post("/api/v1/workforce/forecasts", {"queue": "nope"}).status_code == 404
     assert client.post("/api/v1/workforce/forecasts", {"queue": "integrity", "horizon": 0}).status_code == 422
+
+
+def test_the_optimiser_allocates_forecast_work_across_the_vendors_of_the_queues(world, manager, platform):
+    for key in ("integrity", "general-us"):
+        seed_intake(platform.queues[key], pattern(3 * engine.WEEK, base=2))
+    client = ApiClient(manager.token)
+    with clock.frozen(START + 3 * engine.WEEK * HALF_HOUR):
+        for key in ("integrity", "general-us"):
+            assert client.post("/api/v1/workforce/forecasts", {"queue": key, "horizon": 48}).status_code == 201
+        response = client.post("/api/v1/workforce/allocations", {"queues": ["integrity", "general-us"],
+                                                                 "intervals": 48})
+    assert response.status_code == 201, response.content
+    result = response.json()["result"]
+    assert result["status"] == "optimal"
+    # Unpriced offers: only the vendors that work each queue get its work, and every median need is met.
+    pairs = {(a["vendor"], a["queue"]) for a in result["allocation"]}
+    assert pairs <= {(setup.VENDOR_A, "integrity"), (setup.VENDOR_B, "integrity"), (setup.VENDOR_A, "general-us")}
+    assert any(q == "general-us" for _, q in pairs)
+    assert set(result["costs"]) == {"price", "expected_error_cost", "expected_credits"}
+    assert any(b["constraint"] == "base" for b in result["binding"])
+    run_id = response.json()["id"]
+    assert client.get(f"/api/v1/workforce/allocations/{run_id}").status_code == 200
+    northwind = world.person("vm-northwind", "vendor_manager", vendor=setup.VENDOR_A)
+    assert ApiClient(northwind.token).get(f"/api/v1/workforce/allocations/{run_id}").status_code == 404

@@ -1,5 +1,6 @@
 """The planning API: forecasts, staffing plans and allocation runs."""
 from datetime import datetime
+from typing import Annotated
 
 from ninja import Router, Schema
 from ninja.responses import Status
@@ -9,7 +10,7 @@ from trustops.identity.auth import scope
 from trustops.kernel.inputs import Id, Moment
 from trustops.workforce.forecasts import selectors as forecast_selectors
 from trustops.workforce.forecasts import services as forecast_services
-from trustops.workforce.plans import selectors, services
+from trustops.workforce.plans import allocation, selectors, services
 from trustops.workforce.schemas import StaffingTarget
 
 router = Router(tags=["workforce planning"])
@@ -127,3 +128,45 @@ def post_plan(request, body: PlanIn):
 @router.get("/workforce/plans/{plan_id}", response=PlanOut, auth=scope("workforce:read"))
 def get_plan(request, plan_id: Id):
     return plan_out(request.auth, selectors.get_plan(request.auth, plan_id))
+
+
+class AllocationIn(Schema):
+    queues: list[Annotated[str, Field(max_length=64)]] = Field(min_length=1, max_length=20)
+    intervals: int = Field(default=48, ge=1, le=96, description="Half-hours from each forecast's start")
+    shrinkage: float = Field(default=0.3, ge=0, lt=1)
+    max_occupancy: float = Field(default=0.85, gt=0, le=1)
+    credit_per_agent_interval: float = Field(default=50.0, ge=0, le=1e6,
+                                             description="Expected service credits per agent-interval short")
+    error_cost: float = Field(default=5.0, ge=0, le=1e6, description="Cost of one wrong decision")
+    exposure_cap: float = Field(default=0.5, gt=0, le=1,
+                                description="Share of a vendor's floor allowed on severe queues at once")
+
+
+class AllocationOut(Schema):
+    id: int
+    status: str
+    objective: float | None
+    inputs: dict
+    result: dict
+    created_at: datetime
+
+
+def allocation_out(run) -> dict:
+    return {"id": run.pk, "status": run.status, "objective": run.objective, "inputs": run.inputs,
+            "result": run.result, "created_at": run.created_at}
+
+
+@router.post("/workforce/allocations", response={201: AllocationOut}, auth=scope("workforce:write"),
+             summary="Allocate queues' forecast work across vendors at the least expected cost (price, service "
+                     "credits under the forecast's uncertainty, cost of errors), explained")
+def post_allocation(request, body: AllocationIn):
+    run = allocation.allocate(actor=request.auth, queue_keys=body.queues,
+                              intervals=body.intervals, shrinkage=body.shrinkage, max_occupancy=body.max_occupancy,
+                              credit_per_agent_interval=body.credit_per_agent_interval,
+                              error_cost=body.error_cost, exposure_cap=body.exposure_cap)
+    return Status(201, allocation_out(run))
+
+
+@router.get("/workforce/allocations/{allocation_id}", response=AllocationOut, auth=scope("workforce:read"))
+def get_allocation(request, allocation_id: Id):
+    return allocation_out(selectors.get_allocation(request.auth, allocation_id))

@@ -2,6 +2,8 @@
 from ninja import Router
 
 from trustops.workforce.plans.api import router as plans_router
+from trustops.workforce.requirements.api import router as requirements_router
 
 router = Router()
 router.add_router("", plans_router)      # forecasts, staffing plans, allocations
+router.add_router("", requirements_router)   # staffing requirements and their approval

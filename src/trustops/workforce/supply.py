@@ -55,7 +55,20 @@ def assigned_offers(queue_keys: list[str], on: date) -> list[VendorOffer]:
             for row in through]
 
 
-def offers_for(queue_keys: list[str], on: date) -> list[VendorOffer]:
-    """What planning asks: the registered supply's offers, or the queues' vendor assignments without one."""
+def offers_for(queue_keys: list[str], on: date, *, every_vendor: bool = False) -> list[VendorOffer]:
+    """What planning asks: the registered supply's offers, or the queues' vendor assignments without one.
+
+    `every_vendor` (requirements looking for new capacity): without a registered supply, every vendor is a
+    candidate for every queue, unpriced and uncapped, besides the ones already assigned.
+    """
     supply = current()
-    return list(supply.offers(list(queue_keys), on)) if supply is not None else assigned_offers(queue_keys, on)
+    if supply is not None:
+        return list(supply.offers(list(queue_keys), on))
+    offers = assigned_offers(queue_keys, on)
+    if every_vendor:
+        from trustops.identity.models import Vendor
+
+        have = {(o.vendor_id, o.queue_key) for o in offers}
+        offers += [VendorOffer(vendor_id=v.pk, vendor_name=v.name, queue_key=key)
+                   for v in Vendor.objects.order_by("name") for key in queue_keys if (v.pk, key) not in have]
+    return offers

@@ -2,7 +2,8 @@
 from datetime import datetime, timedelta
 
 import numpy as np
-from django.db.models import Case as When_, Count, IntegerField, Value, When
+from django.db.models import Case as Choose
+from django.db.models import Count, IntegerField, Value, When
 from django.db.models.functions import TruncHour
 
 from trustops.identity import access
@@ -35,7 +36,7 @@ def intake_history(queue: Queue, *, until: datetime, since: datetime) -> tuple[d
     rows = (Case.objects.filter(queue=queue, opened_at__gte=since, opened_at__lt=until)
             .exclude(pk__in=hooks.golden.golden_case_ids())
             .annotate(hour=TruncHour("opened_at"),
-                      half=When_(When(opened_at__minute__gte=30, then=Value(1)), default=Value(0),
+                      half=Choose(When(opened_at__minute__gte=30, then=Value(1)), default=Value(0),
                                  output_field=IntegerField()))
             .values("hour", "half").annotate(n=Count("id")).order_by())
     counts = {row["hour"] + row["half"] * INTERVAL: row["n"] for row in rows}

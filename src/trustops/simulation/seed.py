@@ -24,7 +24,7 @@ from trustops.intake.schemas import SignalIn
 from trustops.kernel import clock
 from trustops.kernel.errors import DomainError
 from trustops.policies.selectors import active_catalogue
-from trustops.simulation import platform, services, workforce
+from trustops.simulation import planning, platform, services, workforce
 from trustops.simulation.models import Seeding
 from trustops.simulation.qa import QualityMonth
 from trustops.simulation.shifts import Month
@@ -132,6 +132,7 @@ def seed_world(*, seed: int = 7, size: str = "default", anchor: datetime | None 
     if monthly_report is None:
         monthly_report = size != "tiny"
     quality = QualityMonth(month).run(monthly_report=monthly_report)
+    quality["planning"] = planning.seed(anchor=anchor, size=size)
     summary = {
         "seed": seed, "size": size, "accounts": len(world.accounts), "items": len(world.items),
         "violating_subjects": sum(1 for s in world.subjects if s.violation),

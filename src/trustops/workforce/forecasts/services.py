@@ -12,6 +12,7 @@ from trustops.workforce.forecasts.models import ForecastRun
 
 MAX_HORIZON = 4 * engine.WEEK
 MAX_HISTORY_WEEKS = 12
+MAX_START_DAYS = 366
 
 
 def require_planner(actor) -> None:
@@ -26,8 +27,11 @@ def run_forecast(*, actor, queue_key: str, horizon_intervals: int = engine.WEEK,
         raise Invalid("invalid_field", f"horizon: 1 to {MAX_HORIZON} half-hours", field="horizon")
     if not 1 <= history_weeks <= MAX_HISTORY_WEEKS:
         raise Invalid("invalid_field", f"history_weeks: 1 to {MAX_HISTORY_WEEKS}", field="history_weeks")
+    now = clock.now()
+    if starts_at is not None and abs(starts_at - now) > timedelta(days=MAX_START_DAYS):
+        raise Invalid("invalid_field", f"starts_at: within {MAX_START_DAYS} days of now", field="starts_at")
     queue = selectors.get_planning_queue(actor, queue_key)
-    start = selectors.floor_interval(starts_at or clock.now())
+    start = selectors.floor_interval(starts_at or now)
     first, history = selectors.intake_history(queue, until=start, since=start - timedelta(weeks=history_weeks))
     try:
         result = engine.forecast(history, horizon_intervals)

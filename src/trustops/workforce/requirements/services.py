@@ -64,6 +64,8 @@ def _problems(data: RequirementInput) -> list[tuple[str, str]]:
         problems.append(("max_occupancy", "above 0, at most 1"))
     if not 1 <= data.duration_days <= MAX_DURATION_DAYS:
         problems.append(("duration_days", f"1 to {MAX_DURATION_DAYS} days"))
+    elif not date(2000, 1, 1) <= data.starts_on <= date(9000, 1, 1):
+        problems.append(("starts_on", "a start between the years 2000 and 9000"))
     return problems
 
 

@@ -11,5 +11,6 @@ urlpatterns = [
     path("", include("trustops.support.urls")),
     path("", include("trustops.merchants.urls")),
     path("", include("trustops.workforce.urls")),
+    path("workforce/", include("trustops.workforce.planning_urls")),
     path("", include("trustops.console.urls")),
 ]

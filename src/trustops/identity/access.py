@@ -423,26 +423,6 @@ def creator_escalation_filter(person, prefix: str = "") -> Q:
     (the account's region is checked when the escalation is opened and when its context is read)."""
     v = viewer(person)
     if v.role in CREATOR_ESCALATION_ROLES and not v.is_vendor_staff:
-# ---- vendors: profiles, contracts, measurement, invoices, scorecards --------------------------------------
-
-# In-house people who read every vendor's figures and prices.
-VENDOR_READER_ROLES = {Role.VENDOR_MANAGER, Role.ADMIN, Role.ANALYST}
-# In-house people who manage vendors: profiles, contracts, invoices (the first approval).
-VENDOR_WRITER_ROLES = {Role.VENDOR_MANAGER, Role.ADMIN}
-
-
-def vendor_filter(person, prefix: str = "") -> Q:
-    """Vendors (`identity.Vendor`) whose profile, contracts, figures, invoices and scorecards the viewer sees.
-
-    In-house vendor managers, admins and analysts: every vendor. A vendor's own managers (role vendor_manager
-    with that vendor): their vendor only, so never another vendor's prices or figures. Everyone else: none.
-    `prefix` walks to the vendor from another resource (`vendor__` from an invoice)."""
-    v = viewer(person)
-    if v.is_vendor_staff:
-        if v.role == Role.VENDOR_MANAGER:
-            return Q(**{f"{prefix}id": v.vendor_id})
-        return NOTHING
-    if v.role in VENDOR_READER_ROLES:
         return Q()
     return NOTHING
 
@@ -498,6 +478,32 @@ def configures_merchants(person) -> bool:
 def uses_merchant_workspace(person) -> bool:
     v = viewer(person)
     return v.role in MERCHANT_READERS - {Role.INTEGRATION} and not v.is_vendor_staff
+
+
+# ---- vendors: profiles, contracts, measurement, invoices, scorecards --------------------------------------
+
+# In-house people who read every vendor's figures and prices.
+VENDOR_READER_ROLES = {Role.VENDOR_MANAGER, Role.ADMIN, Role.ANALYST}
+# In-house people who manage vendors: profiles, contracts, invoices (the first approval).
+VENDOR_WRITER_ROLES = {Role.VENDOR_MANAGER, Role.ADMIN}
+
+
+def vendor_filter(person, prefix: str = "") -> Q:
+    """Vendors (`identity.Vendor`) whose profile, contracts, figures, invoices and scorecards the viewer sees.
+
+    In-house vendor managers, admins and analysts: every vendor. A vendor's own managers (role vendor_manager
+    with that vendor): their vendor only, so never another vendor's prices or figures. Everyone else: none.
+    `prefix` walks to the vendor from another resource (`vendor__` from an invoice)."""
+    v = viewer(person)
+    if v.is_vendor_staff:
+        if v.role == Role.VENDOR_MANAGER:
+            return Q(**{f"{prefix}id": v.vendor_id})
+        return NOTHING
+    if v.role in VENDOR_READER_ROLES:
+        return Q()
+    return NOTHING
+
+
 def reads_vendors(person) -> bool:
     """Whether the vendor pages and API answer this viewer at all (what they show is `vendor_filter`)."""
     v = viewer(person)
@@ -523,3 +529,106 @@ def speaks_for_vendor(person, vendor_id: int) -> bool:
     if v.is_vendor_staff:
         return v.role == Role.VENDOR_MANAGER and v.vendor_id == vendor_id
     return manages_vendors(v)
+
+
+# ---- workforce planning: forecasts, staffing plans, requirements, training, improvement plans --------------
+"""Who sees and does what in workforce planning:
+- In-house planners (admins, analysts, in-house vendor managers) see every queue's forecasts and staffing plans,
+  every requirement, certification, quiz and improvement plan. Analysts read; vendor managers and admins act.
+- A vendor's own managers (and its team leads) see forecasts and plans of the queues their vendor works (the
+  per-vendor headcount trimmed to their own vendor), their own vendor's people's certifications and their
+  vendor's improvement plans; never requirements, allocations or another vendor's figures.
+- Agents (and every reviewer) see the quizzes of the queues they may see, and their own attempts and
+  certifications; an improvement plan's owner sees the plans they own.
+- In-house stakeholders who file requirements (policy managers, team leads, QA leads) see the ones they filed.
+"""
+PLANNER_ROLES = {Role.ADMIN, Role.ANALYST, Role.VENDOR_MANAGER}
+REQUIREMENT_FILER_ROLES = {Role.ADMIN, Role.VENDOR_MANAGER, Role.POLICY_MANAGER, Role.TEAM_LEAD, Role.QA_LEAD}
+TRAINING_MANAGER_ROLES = {Role.ADMIN, Role.VENDOR_MANAGER, Role.QA_LEAD}
+
+
+def plans_all(person) -> bool:
+    """In-house planners: every queue, vendor and person."""
+    v = viewer(person)
+    return v.role in PLANNER_ROLES and not v.is_vendor_staff
+
+
+def _vendor_manager(v: Viewer) -> bool:
+    return v.is_vendor_staff and v.role in VENDOR_FLOOR_ROLES
+
+
+def reads_planning(person) -> bool:
+    """The staffing planner (forecasts and plans): in-house planners and a vendor's managers."""
+    v = viewer(person)
+    return plans_all(v) or _vendor_manager(v)
+
+
+def acts_on_planning(person) -> bool:
+    """Runs forecasts and plans, approves requirements, manages improvement plans: in-house vendor managers
+    and admins."""
+    v = viewer(person)
+    return v.role in {Role.ADMIN, Role.VENDOR_MANAGER} and not v.is_vendor_staff
+
+
+def planning_queue_filter(person, prefix: str = "") -> Q:
+    """Queues whose forecasts and staffing plans the viewer sees (restricted queues only with the clearance)."""
+    v = viewer(person)
+    if plans_all(v):
+        return _cleared_queues(v, prefix)
+    if _vendor_manager(v):
+        return Q(**{f"{prefix}vendors": v.vendor_id}) & _cleared_queues(v, prefix)
+    return NOTHING
+
+
+def files_requirements(person) -> bool:
+    v = viewer(person)
+    return v.role in REQUIREMENT_FILER_ROLES and not v.is_vendor_staff
+
+
+def requirement_filter(person, prefix: str = "") -> Q:
+    v = viewer(person)
+    if plans_all(v):
+        return Q()
+    if files_requirements(v):
+        return Q(**{f"{prefix}requested_by_id": v.user_id})
+    return NOTHING
+
+
+def manages_training(person) -> bool:
+    """Writes SOPs and quizzes: in-house vendor managers, QA leads and admins."""
+    v = viewer(person)
+    return v.role in TRAINING_MANAGER_ROLES and not v.is_vendor_staff
+
+
+def people_filter(person, prefix: str = "") -> Q:
+    """People whose certifications and attempts the viewer sees: all for in-house planners and training
+    managers, their vendor's for its managers, themselves for everyone else."""
+    v = viewer(person)
+    if plans_all(v) or manages_training(v):
+        return Q()
+    if _vendor_manager(v):
+        return Q(**{f"{prefix}vendor_id": v.vendor_id})
+    if v.user_id:
+        return Q(**{f"{prefix}pk": v.user_id})
+    return NOTHING
+
+
+def quiz_filter(person, prefix: str = "") -> Q:
+    """Quizzes of the queues the viewer sees (training managers and planners: every queue)."""
+    v = viewer(person)
+    if plans_all(v) or manages_training(v):
+        return Q()
+    if _vendor_manager(v):
+        return Q(**{f"{prefix}queue__vendors": v.vendor_id})
+    return queue_filter(v, f"{prefix}queue__")
+
+
+def improvement_filter(person, prefix: str = "") -> Q:
+    v = viewer(person)
+    if plans_all(v) or manages_training(v):
+        return Q()
+    if _vendor_manager(v):
+        return Q(**{f"{prefix}vendor_id": v.vendor_id})
+    if v.user_id:
+        return Q(**{f"{prefix}owner_id": v.user_id})
+    return NOTHING

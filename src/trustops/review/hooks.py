@@ -64,6 +64,14 @@ class CaseNotices(Protocol):
         key, were filed to (the console's search); unscoped: the caller filters by who may see the case."""
 
 
+class QueueQualifications(Protocol):
+    """Who is qualified to work a queue that requires certification (workforce training)."""
+
+    def may_work(self, user_id: int, queue_id: int) -> bool:
+        """True when the person holds a valid certification on the queue: one cheap query, asked only for
+        queues with `requires_certification`."""
+
+
 class NoGoldenItems:
     def withholds_enforcement(self, case) -> bool:
         return False
@@ -101,6 +109,11 @@ class DecisionListener(Protocol):
 
     def appeal_decided(self, appeal, *, decision, actor) -> None:
         """An appeal was upheld or overturned (its enforcement already reversed when overturned)."""
+class NoQualifications:
+    """Without workforce, no one holds a certification: a queue that requires one cannot be claimed from."""
+
+    def may_work(self, user_id: int, queue_id: int) -> bool:
+        return False
 
 
 golden: GoldenItems = NoGoldenItems()
@@ -137,3 +150,4 @@ class NoQueueIncidents:
 
 
 queue_incidents: QueueIncidents = NoQueueIncidents()
+qualifications: QueueQualifications = NoQualifications()

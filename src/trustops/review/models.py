@@ -12,6 +12,8 @@ class Queue(models.Model):
     sla_seconds = models.PositiveIntegerField(default=24 * 3600, help_text="Time from a case opening to its decision.")
     tier = models.PositiveSmallIntegerField(default=1, help_text="1 = frontline; higher tiers take escalations.")
     severe_content = models.BooleanField(default=False, help_text="Exposure time is tracked for its reviewers.")
+    requires_certification = models.BooleanField(
+        default=False, help_text="Only reviewers certified on this queue (workforce training) may claim from it.")
     required_clearance = models.CharField(
         max_length=40, blank=True, default="", choices=[(k, v) for k, v in CLEARANCES.items()],
         help_text="Restricted content: only people holding this clearance see and work its cases, admins included.")

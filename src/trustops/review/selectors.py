@@ -112,7 +112,8 @@ def may_work(user, queue: Queue) -> bool:
     """Vendor agents work only their vendor's queues; in-house reviewers the queues open to their team."""
     contracted = user.vendor_id is not None and queue.vendors.filter(pk=user.vendor_id).exists()
     team_ids = set(queue.teams.values_list("id", flat=True))
-    return _may_work(user, queue, contracted=contracted, open_to_team=not team_ids or user.team_id in team_ids)
+    return (_may_work(user, queue, contracted=contracted, open_to_team=not team_ids or user.team_id in team_ids)
+            and (not queue.requires_certification or hooks.qualifications.may_work(user.pk, queue.pk)))
 
 
 def _may_work(user, queue: Queue, *, contracted: bool, open_to_team: bool) -> bool:
@@ -139,6 +140,9 @@ def get_queue_to_work(user, key: str) -> Queue:
         raise NotFound("queue_not_found", f"No queue {key!r}.")
     if not _may_work(user, queue, contracted=bool(contracted), open_to_team=bool(open_to_team)):
         raise Forbidden("not_allowed_to_work_queue", f"You are not assigned to work {key!r}.")
+    if queue.requires_certification and not hooks.qualifications.may_work(user.pk, queue.pk):
+        raise Forbidden("certification_required", f"Working {key!r} needs a valid certification on it; "
+                                                  "pass the queue's quiz first.")
     return queue
 
 

@@ -172,7 +172,7 @@ def _queue_key(table: routing.RoutingTable, queue_id: int) -> str:
 # ---- configuration (the admin and the simulation both come through here) ----
 
 QUEUE_FIELDS = {"name", "description", "sla_seconds", "tier", "severe_content", "required_clearance", "allowed_actions", "is_default",
-                "active"}
+                "active", "requires_certification"}
 
 
 def _source_of(case: Case) -> str:
@@ -227,6 +227,18 @@ def save_queue(*, key: str, actor=None, teams=(), vendors=(), **fields) -> Queue
         "queue": key, **{k: v for k, v in fields.items()}, "teams": [t.key for t in teams],
         "vendors": [v.key for v in vendors]})
     return queue
+
+
+@transaction.atomic
+def assign_vendors(*, queue: Queue, vendors, actor=None, reason: str = "") -> list[str]:
+    """Add vendors to the ones working a queue (a staffing requirement approved, say); returns the keys added."""
+    have = set(queue.vendors.values_list("pk", flat=True))
+    added = [v for v in vendors if v.pk not in have]
+    if added:
+        queue.vendors.add(*added)
+        ledger.record("queue.vendors_assigned", actor=actor, payload={
+            "queue": queue.key, "added": sorted(v.key for v in added), "reason": reason[:300]})
+    return sorted(v.key for v in added)
 
 
 RULE_FIELDS = {"name", "subject_types", "policy_prefixes", "regions", "languages", "sources", "min_severity",

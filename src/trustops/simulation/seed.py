@@ -24,8 +24,17 @@ from trustops.intake.schemas import SignalIn
 from trustops.kernel import clock
 from trustops.kernel.errors import DomainError
 from trustops.policies.selectors import active_catalogue
-from trustops.simulation import compliance, merchants, platform, risk, services, support, workforce
-from trustops.simulation import platform, services, vendors, workforce
+from trustops.simulation import (
+    compliance,
+    merchants,
+    planning,
+    platform,
+    risk,
+    services,
+    support,
+    vendors,
+    workforce,
+)
 from trustops.simulation.models import Seeding
 from trustops.simulation.qa import QualityMonth
 from trustops.simulation.shifts import Month
@@ -156,15 +165,15 @@ def seed_world(*, seed: int = 7, size: str = "default", anchor: datetime | None 
         monthly_report = size != "tiny"
     quality = {**QualityMonth(month).run(monthly_report=monthly_report), **compliance.seed()}
     quality.update(risk.seed(anchor=anchor, seed=seed, size=size, submitter=people[INTEGRATION]))
-    quality = QualityMonth(month).run(monthly_report=monthly_report)
     vendor_month = vendors.seed(anchor=anchor, password=DEMO_PASSWORD, seed=seed)
+    quality["planning"] = planning.seed(anchor=anchor, size=size)
     summary = {
         "seed": seed, "size": size, "accounts": len(world.accounts), "items": len(world.items),
         "violating_subjects": sum(1 for s in world.subjects if s.violation),
         "history_seconds": world.history_seconds,
         **totals, **month.summary(), **quality, **support.seed(seed=seed, size=size, anchor=anchor),
         "merchants": merchants.seed(specialist=people["merchants"], integration=people[INTEGRATION], anchor=anchor),
-        **totals, **month.summary(), **quality, **vendor_month,
+        **vendor_month,
         "people": [username for username, *_ in DEMO_PEOPLE], "token_file": str(token),
         "seconds": round(time.monotonic() - started, 1),
     }

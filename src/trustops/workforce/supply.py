@@ -43,3 +43,32 @@ def register(supply: Supply | None) -> None:
 def current() -> Supply | None:
     """The registered supply, or None: callers then fall back to the queues' own vendor assignments."""
     return _registered
+
+
+def assigned_offers(queue_keys: list[str], on: date) -> list[VendorOffer]:
+    """Offers from the queues' vendor assignments alone: who works which queue, no prices, no capacity."""
+    from trustops.review.models import Queue  # review's models load after this module
+
+    through = Queue.vendors.through.objects.filter(queue__key__in=list(queue_keys)).select_related(
+        "queue", "vendor").order_by("queue__key", "vendor__name")
+    return [VendorOffer(vendor_id=row.vendor_id, vendor_name=row.vendor.name, queue_key=row.queue.key)
+            for row in through]
+
+
+def offers_for(queue_keys: list[str], on: date, *, every_vendor: bool = False) -> list[VendorOffer]:
+    """What planning asks: the registered supply's offers, or the queues' vendor assignments without one.
+
+    `every_vendor` (requirements looking for new capacity): without a registered supply, every vendor is a
+    candidate for every queue, unpriced and uncapped, besides the ones already assigned.
+    """
+    supply = current()
+    if supply is not None:
+        return list(supply.offers(list(queue_keys), on))
+    offers = assigned_offers(queue_keys, on)
+    if every_vendor:
+        from trustops.identity.models import Vendor
+
+        have = {(o.vendor_id, o.queue_key) for o in offers}
+        offers += [VendorOffer(vendor_id=v.pk, vendor_name=v.name, queue_key=key)
+                   for v in Vendor.objects.order_by("name") for key in queue_keys if (v.pk, key) not in have]
+    return offers

@@ -44,3 +44,20 @@ def test_documenting_the_items_keeps_a_bad_item_failing_alone(api, world):
     assert response.status_code == 200
     results = response.json()["results"]
     assert [r["status"] for r in results] == [201, 422]
+
+
+def test_no_two_schemas_of_the_api_share_a_name():
+    """The OpenAPI document names each schema by its class: two classes of one name would silently share one
+    entry, and an integrator would be told the wrong shape for one of them."""
+    import trustops.api  # noqa: F401  (every router, and so every schema, is imported)
+    from pydantic import BaseModel
+
+    seen: dict[str, set[str]] = {}
+    stack = list(BaseModel.__subclasses__())
+    while stack:
+        cls = stack.pop()
+        stack.extend(cls.__subclasses__())
+        if cls.__module__.startswith("trustops.") and cls.__name__ != "Strict":   # bases, never in the document
+            seen.setdefault(cls.__name__, set()).add(cls.__module__)
+    shared = {name: modules for name, modules in seen.items() if len(modules) > 1}
+    assert not shared, shared

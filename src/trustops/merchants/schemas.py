@@ -13,7 +13,7 @@ Region = Field(min_length=2, max_length=8, pattern=r"^[A-Z]{2,8}$")
 ExternalId = Field(min_length=1, max_length=200, pattern=r"^[^\s/]+$")
 
 
-class OwnerIn(Schema):
+class BeneficialOwnerIn(Schema):
     name: str = Field(min_length=1, max_length=200)
     date_of_birth: date | None = None
     share_percent: float = Field(default=0, ge=0, le=100)
@@ -29,7 +29,7 @@ class MerchantIn(Schema):
     phone: str = Field(default="", max_length=40)
     device_id: str = Field(default="", max_length=120)
     bank_account_fingerprint: str = Field(default="", max_length=128)
-    owners: list[OwnerIn] = Field(default_factory=list, max_length=20)
+    owners: list[BeneficialOwnerIn] = Field(default_factory=list, max_length=20)
     pois: list[str] = Field(default_factory=list, max_length=50)
 
 

@@ -34,7 +34,7 @@ def post_events(request, body: EventBatchIn):
     return JsonResponse({"results": [r.as_body() for r in results]}, encoder=DjangoJSONEncoder)
 
 
-class RuleIn(Schema):
+class RiskRuleIn(Schema):
     key: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")
     name: str = Field(min_length=1, max_length=200)
     on: list[str] = Field(min_length=1, max_length=20)
@@ -75,7 +75,7 @@ def _json(body, status=200):
 
 @router.post("/risk/rules", response={201: dict}, auth=scope("risk:write"),
              summary="Create a rule or its next version; published in the given mode unless `publish` is false")
-def post_rule(request, body: RuleIn):
+def post_rule(request, body: RiskRuleIn):
     return Status(201, rules.save_rule(actor=request.auth, **body.dict()))
 
 

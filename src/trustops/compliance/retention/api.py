@@ -57,13 +57,13 @@ def post_hold(request, body: HoldIn):
     return Status(201, hold_out(hold))
 
 
-class ReleaseIn(Schema):
+class HoldReleaseIn(Schema):
     reason: str = Field(min_length=1, max_length=500)
 
 
 @router.post("/compliance/holds/{hold_id}/release", response=HoldOut, auth=scope("compliance:write"),
              summary="Release a hold")
-def post_release(request, hold_id: Id, body: ReleaseIn):
+def post_release(request, hold_id: Id, body: HoldReleaseIn):
     require_compliance(request.auth)
     if not selectors.holds_visible_to(request.auth).filter(pk=hold_id).exists():
         raise NotFound("hold_not_found", f"No active hold {hold_id}.")

@@ -44,13 +44,13 @@ class FigureOut(Schema):
     key: str
 
 
-class ReportOut(Schema):
+class TransparencyReportOut(Schema):
     start: datetime
     end: datetime
     figures: list[FigureOut]
 
 
-@router.get("/compliance/transparency-report", response={200: ReportOut}, auth=scope("compliance:read"),
+@router.get("/compliance/transparency-report", response={200: TransparencyReportOut}, auth=scope("compliance:read"),
             summary="The DSA transparency report (Implementing Regulation (EU) 2024/2835) for a period; "
                     "format=csv or xlsx for a download")
 def get_report(request, period: Query[PeriodIn]):

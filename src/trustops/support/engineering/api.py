@@ -14,7 +14,7 @@ router = Router(tags=["support"])
 IssueStatusIn = Literal["open", "in_progress", "fixed", "wont_fix"]
 
 
-class EscalateIn(Schema):
+class EngineeringEscalateIn(Schema):
     engineer: str | None = Field(None, max_length=150)
     title: str = Field("", max_length=200)
 
@@ -47,7 +47,7 @@ def _issue(i) -> dict:
 
 @router.post("/tickets/{ticket_id}/escalation", response={201: IssueOut}, auth=scope("tickets:write"),
              summary="Escalate a ticket to an engineering issue (the desk)")
-def escalate(request, ticket_id: Id, body: EscalateIn):
+def escalate(request, ticket_id: Id, body: EngineeringEscalateIn):
     return Status(201, _issue(services.escalate(actor=request.auth, ticket_id=ticket_id, **body.dict())))
 
 

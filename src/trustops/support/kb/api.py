@@ -21,7 +21,7 @@ class SearchQuery(Schema):
     limit: int = Field(20, ge=1, le=50)
 
 
-class HitOut(Schema):
+class ArticleHitOut(Schema):
     id: int
     title: str
     visibility: str
@@ -32,7 +32,7 @@ class HitOut(Schema):
 
 class SearchOut(Schema):
     query: str
-    results: list[HitOut]
+    results: list[ArticleHitOut]
 
 
 class ArticleIn(Schema):

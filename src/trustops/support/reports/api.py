@@ -14,7 +14,7 @@ from trustops.support.reports import services
 router = Router(tags=["support"])
 
 
-class ReportOut(Schema):
+class DailyReportOut(Schema):
     day: date
     generated_at: datetime
     figures: dict
@@ -44,13 +44,13 @@ def _handover(h):
             "acknowledged_at": h.acknowledged_at}
 
 
-@router.post("/support/daily-reports/{day}", response=ReportOut, auth=scope("tickets:write"),
+@router.post("/support/daily-reports/{day}", response=DailyReportOut, auth=scope("tickets:write"),
              summary="Generate (or regenerate) one day's report")
 def generate(request, day: date):
     return _report(services.generate_daily_report(day=day, actor=request.auth))
 
 
-@router.get("/support/daily-reports/{day}", response=ReportOut, auth=scope("tickets:read"))
+@router.get("/support/daily-reports/{day}", response=DailyReportOut, auth=scope("tickets:read"))
 def read(request, day: date):
     _reader(request)
     report = DailyReport.objects.filter(day=day).first()

@@ -15,7 +15,7 @@ router = Router(tags=["support"])
 Target = Field(None, ge=60, le=90 * 24 * 3600)
 
 
-class PolicyOut(Schema):
+class SlaPolicyOut(Schema):
     id: int
     name: str
     priority: str
@@ -60,14 +60,14 @@ def _policy(p) -> dict:
             "warn_seconds": p.warn_seconds, "version": p.version}
 
 
-@router.get("/support/sla-policies", response=list[PolicyOut], auth=scope("tickets:read"))
+@router.get("/support/sla-policies", response=list[SlaPolicyOut], auth=scope("tickets:read"))
 def policies(request):
     _desk(request)
     services.ensure_defaults()
     return [_policy(p) for p in SlaPolicy.objects.select_related("calendar").order_by("priority", "category")]
 
 
-@router.patch("/support/sla-policies/{policy_id}", response=PolicyOut, auth=scope("tickets:write"),
+@router.patch("/support/sla-policies/{policy_id}", response=SlaPolicyOut, auth=scope("tickets:write"),
               summary="Change a policy; open tickets under it are recomputed from their pause logs")
 def change(request, policy_id: Id, body: PolicyPatch):
     _desk(request)

@@ -37,7 +37,7 @@ class LineOut(Schema):
     reason: str
 
 
-class DisputeOut(Schema):
+class InvoiceDisputeOut(Schema):
     id: int
     line_id: int | None
     reason: str
@@ -65,7 +65,7 @@ class InvoiceOut(Schema):
     manager_approved_by: str | None
     finance_approved_by: str | None
     lines: list[LineOut]
-    disputes: list[DisputeOut]
+    disputes: list[InvoiceDisputeOut]
     sla: dict[str, Any]
     quality: dict[str, Any] | None
 
@@ -111,7 +111,7 @@ class ReconciliationOut(Schema):
     queues: list[QueueDifferenceOut]
 
 
-class DisputeIn(Schema):
+class InvoiceDisputeIn(Schema):
     reason: Text = Field(min_length=1)
     line_id: Id | None = None
 
@@ -161,9 +161,9 @@ def get_reconciliation(request, invoice_id: Id):
     return selectors.reconciliation(selectors.invoice_for(request.auth, invoice_id))
 
 
-@router.post("/invoices/{invoice_id}/disputes", response={201: DisputeOut}, auth=scope("workforce:write"),
+@router.post("/invoices/{invoice_id}/disputes", response={201: InvoiceDisputeOut}, auth=scope("workforce:write"),
              summary="Dispute an invoice (or one of its lines): approval waits until it is resolved")
-def post_dispute(request, invoice_id: Id, body: DisputeIn):
+def post_dispute(request, invoice_id: Id, body: InvoiceDisputeIn):
     dispute = services.raise_dispute(actor=request.auth, invoice_id=invoice_id, reason=body.reason,
                                      line_id=body.line_id)
     return Status(201, {"id": dispute.pk, "line_id": dispute.line_id, "reason": dispute.reason,

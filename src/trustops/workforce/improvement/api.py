@@ -12,7 +12,7 @@ from trustops.workforce.improvement import selectors, services
 router = Router(tags=["workforce improvement"])
 
 
-class PlanIn(Schema):
+class ImprovementPlanIn(Schema):
     title: str = Field(max_length=200)
     kind: str = Field(max_length=12, description="human_error, process, tooling or policy")
     owner: str = Field(max_length=150, description="Username of the person who carries it out")
@@ -26,7 +26,7 @@ class PlanIn(Schema):
     description: str = Field(default="", max_length=10_000)
 
 
-class PlanOut(Schema):
+class ImprovementPlanOut(Schema):
     id: int
     title: str
     kind: str
@@ -56,22 +56,22 @@ class MoveIn(Schema):
     note: str = Field(default="", max_length=500)
 
 
-@router.post("/workforce/improvement-plans", response={201: PlanOut}, auth=scope("workforce:write"),
+@router.post("/workforce/improvement-plans", response={201: ImprovementPlanOut}, auth=scope("workforce:write"),
              summary="Open a corrective action: owner, due date, the metric it should move, the RCA behind it")
-def post_plan(request, body: PlanIn):
+def post_plan(request, body: ImprovementPlanIn):
     return Status(201, plan_out(services.open_plan(actor=request.auth, data=services.PlanInput(**body.model_dump()))))
 
 
-@router.get("/workforce/improvement-plans", response=list[PlanOut], auth=scope("workforce:read"))
+@router.get("/workforce/improvement-plans", response=list[ImprovementPlanOut], auth=scope("workforce:read"))
 def list_plans(request):
     return [plan_out(p) for p in selectors.plans_visible_to(request.auth)[:500]]
 
 
-@router.get("/workforce/improvement-plans/{plan_id}", response=PlanOut, auth=scope("workforce:read"))
+@router.get("/workforce/improvement-plans/{plan_id}", response=ImprovementPlanOut, auth=scope("workforce:read"))
 def get_plan(request, plan_id: Id):
     return plan_out(selectors.get_plan(request.auth, plan_id))
 
 
-@router.post("/workforce/improvement-plans/{plan_id}/status", response=PlanOut, auth=scope("workforce:write"))
+@router.post("/workforce/improvement-plans/{plan_id}/status", response=ImprovementPlanOut, auth=scope("workforce:write"))
 def move_plan(request, plan_id: Id, body: MoveIn):
     return plan_out(services.move_plan(actor=request.auth, plan_id=plan_id, status=body.status, note=body.note))

@@ -75,7 +75,7 @@ def requirement_out(r) -> dict:
             "decision_note": r.decision_note, "created_at": r.created_at}
 
 
-class DecisionIn(Schema):
+class RequirementDecisionIn(Schema):
     note: str = Field(default="", max_length=500)
 
 
@@ -104,11 +104,11 @@ def get_requirement(request, requirement_id: Id):
 @router.post("/workforce/requirements/{requirement_id}/approve", response=RequirementOut,
              auth=scope("workforce:write"),
              summary="Approve: the proposed vendors are assigned to the queues, an addendum recorded for each")
-def approve_requirement(request, requirement_id: Id, body: DecisionIn):
+def approve_requirement(request, requirement_id: Id, body: RequirementDecisionIn):
     return requirement_out(services.approve(actor=request.auth, requirement_id=requirement_id, note=body.note))
 
 
 @router.post("/workforce/requirements/{requirement_id}/reject", response=RequirementOut,
              auth=scope("workforce:write"))
-def reject_requirement(request, requirement_id: Id, body: DecisionIn):
+def reject_requirement(request, requirement_id: Id, body: RequirementDecisionIn):
     return requirement_out(services.reject(actor=request.auth, requirement_id=requirement_id, note=body.note))

@@ -50,7 +50,14 @@ class TransparencyReportOut(Schema):
     figures: list[FigureOut]
 
 
+_BINARY = {"schema": {"type": "string", "format": "binary"}}
+# format=csv or xlsx answers with the file instead of the JSON figures (deep-merged into the 200 response).
+_DOWNLOADS = {"responses": {200: {"content": {
+    "text/csv": _BINARY, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": _BINARY}}}}
+
+
 @router.get("/compliance/transparency-report", response={200: TransparencyReportOut}, auth=scope("compliance:read"),
+            openapi_extra=_DOWNLOADS,
             summary="The DSA transparency report (Implementing Regulation (EU) 2024/2835) for a period; "
                     "format=csv or xlsx for a download")
 def get_report(request, period: Query[PeriodIn]):

@@ -95,11 +95,12 @@ class PricedSupply:
 
 
 def test_the_proposal_ranks_vendors_by_cost_per_correct_decision_within_capacity(people):
+    installed = supply.current()
     supply.register(PricedSupply())
     try:
         requirement = ApiClient(people["manager"].token).post("/api/v1/workforce/requirements", BODY).json()
     finally:
-        supply.register(None)
+        supply.register(installed)
     rows = {row["vendor"]: row for row in requirement["proposal"]}
     # Lumen 0.54 / 0.96 = 0.5625 beats Northwind 0.50 / 0.80 = 0.625; Lumen's 60 first, Northwind the other 16.
     assert rows[setup.VENDOR_B]["cost_per_correct"] == pytest.approx(0.5625)

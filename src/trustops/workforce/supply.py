@@ -9,6 +9,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Protocol
 
+from trustops.identity.models import Vendor
+from trustops.review.models import Queue
+
 
 @dataclass(frozen=True)
 class VendorOffer:
@@ -47,8 +50,6 @@ def current() -> Supply | None:
 
 def assigned_offers(queue_keys: list[str], on: date) -> list[VendorOffer]:
     """Offers from the queues' vendor assignments alone: who works which queue, no prices, no capacity."""
-    from trustops.review.models import Queue  # review's models load after this module
-
     through = Queue.vendors.through.objects.filter(queue__key__in=list(queue_keys)).select_related(
         "queue", "vendor").order_by("queue__key", "vendor__name")
     return [VendorOffer(vendor_id=row.vendor_id, vendor_name=row.vendor.name, queue_key=row.queue.key)
@@ -56,18 +57,18 @@ def assigned_offers(queue_keys: list[str], on: date) -> list[VendorOffer]:
 
 
 def offers_for(queue_keys: list[str], on: date, *, every_vendor: bool = False) -> list[VendorOffer]:
-    """What planning asks: the registered supply's offers, or the queues' vendor assignments without one.
+    """What planning asks: the registered supply's offers; a queue it has no offer for falls back to the queue's
+    vendor assignments (who works it, unpriced and uncapped), so a vendor without a contract pricing the queue
+    is still counted as capacity.
 
-    `every_vendor` (requirements looking for new capacity): without a registered supply, every vendor is a
-    candidate for every queue, unpriced and uncapped, besides the ones already assigned.
+    `every_vendor` (requirements looking for new capacity): every vendor without an offer for a queue is also a
+    candidate for it, unpriced and uncapped.
     """
     supply = current()
-    if supply is not None:
-        return list(supply.offers(list(queue_keys), on))
-    offers = assigned_offers(queue_keys, on)
+    offers = list(supply.offers(list(queue_keys), on)) if supply is not None else []
+    offered = {o.queue_key for o in offers}
+    offers += [o for o in assigned_offers([k for k in queue_keys if k not in offered], on)]
     if every_vendor:
-        from trustops.identity.models import Vendor
-
         have = {(o.vendor_id, o.queue_key) for o in offers}
         offers += [VendorOffer(vendor_id=v.pk, vendor_name=v.name, queue_key=key)
                    for v in Vendor.objects.order_by("name") for key in queue_keys if (v.pk, key) not in have]

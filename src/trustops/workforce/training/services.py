@@ -11,6 +11,7 @@ from trustops.kernel.errors import Conflict, Forbidden, Invalid, NotFound
 from trustops.ledger import services as ledger
 from trustops.policies.models import Policy
 from trustops.quality.models import GoldenItem
+from trustops.review import services as review
 from trustops.review.models import Queue
 from trustops.workforce.training import selectors
 from trustops.workforce.training.models import (
@@ -183,7 +184,5 @@ def expire_stale_certifications(*, actor=None) -> int:
 def set_requires_certification(*, actor, queue_key: str, required: bool) -> Queue:
     """Gate a queue on certification (through review's queue service, which records the change)."""
     _require_manager(actor)
-    from trustops.review import services as review
-
     queue = _queue(queue_key)
     return review.save_queue(key=queue.key, actor=actor, requires_certification=bool(required))

@@ -42,10 +42,11 @@ DEFAULT_SCHEMA = {
                    "thread", "language"],
           "personal": []},
     "poi": {"safe": ["name"], "personal": []},
-    # A merchant's business identity (merchants app): who runs it, where, and where its money goes.
+    # A merchant's business identity (merchants app): who runs it, where, and where its money goes. Owners are
+    # walked like any nested value: their names, birth dates and ids are masked, their shares shown.
     "merchant": {"safe": ["status", "region", "category"],
                  "personal": ["legal_name", "registration_number", "address", "phone", "device_id",
-                              "bank_account_fingerprint", "owners", "pois"]},
+                              "bank_account_fingerprint", "pois"]},
 }
 
 _WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")

@@ -14,7 +14,8 @@ from trustops.ledger import services as ledger
 
 
 def _slug(value: str) -> str:
-    return "-".join("".join(c.lower() if c.isalnum() else " " for c in value).split())
+    # Keys are at most 64 characters (the column): a longer name keeps its first 64.
+    return "-".join("".join(c.lower() if c.isalnum() else " " for c in value).split())[:64].strip("-")
 
 
 def key_for(name: str) -> str:

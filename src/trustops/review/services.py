@@ -190,7 +190,7 @@ def move_subject_region(*, subject_id: int, region: str, actor, reason: str) -> 
     subject = subjects.move_region(subject_id=subject_id, region=region, actor=actor, reason=reason)
     table = routing.table()
     entries = []
-    for case in (Case.objects.select_for_update().select_related("policy")
+    for case in (Case.objects.select_for_update(of=("self",)).select_related("policy")
                  .filter(subject_id=subject.pk, kind=CaseKind.REPORT_REVIEW, status=CaseStatus.OPEN)):
         queue = table.route(routing.RoutingInput(
             subject_type=subject.type, policy_code=case.policy.code if case.policy else "", region=subject.region,

@@ -36,6 +36,8 @@ def create_vendor(*, actor, name: str, sites=(), languages=(), skills=(), contac
     if existing is not None and VendorProfile.objects.filter(vendor=existing).exists():
         raise Conflict("vendor_exists", f"A vendor named {name!r} exists.", field="name")
     vendor = existing or identity.ensure_vendor(name=name.strip(), actor=actor)
+    if VendorProfile.objects.filter(vendor=vendor).exists():   # another name with the same key
+        raise Conflict("vendor_exists", f"A vendor with the key {vendor.key!r} exists.", field="name")
     now = clock.now()
     VendorProfile.objects.create(vendor=vendor, status=VendorStatus.PROSPECT, status_changed_at=now,
                                  sites=_clean_tags(list(sites)), languages=_clean_tags(list(languages)),

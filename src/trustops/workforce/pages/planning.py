@@ -14,7 +14,8 @@ from trustops.workforce.forecasts import selectors as forecasts
 from trustops.workforce.forecasts import services as forecasting
 from trustops.workforce.forecasts.chart import forecast_svg
 from trustops.workforce.pages.common import errors_of, page, require, takes_training, uses_workforce
-from trustops.workforce.plans import allocation, selectors, services
+from trustops.workforce.plans import selectors, services
+from trustops.workforce.plans.services import allocation
 
 
 @page

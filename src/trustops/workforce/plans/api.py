@@ -10,7 +10,8 @@ from trustops.identity.auth import scope
 from trustops.kernel.inputs import Id, Moment
 from trustops.workforce.forecasts import selectors as forecast_selectors
 from trustops.workforce.forecasts import services as forecast_services
-from trustops.workforce.plans import allocation, selectors, services
+from trustops.workforce.plans import selectors, services
+from trustops.workforce.plans.services import allocation
 from trustops.workforce.schemas import StaffingTarget
 
 router = Router(tags=["workforce planning"])

@@ -60,22 +60,24 @@ def last_closed_day(now: datetime) -> date:
 def write_days(first: date, last: date) -> dict[date, int]:
     """Replace the rollups of the days [first, last] with what the decisions say; decisions per day."""
     day = ("(d.decided_at AT TIME ZONE 'UTC')::date" if is_postgres() else "date(d.decided_at)")
+    steps = "jsonb_object_agg(s.step::text, s.n)" if is_postgres() else "json_group_object(CAST(s.step AS TEXT), s.n)"
     table = DecisionRollup._meta.db_table
     start = connection.ops.adapt_datetimefield_value(_midnight(first))
     end = connection.ops.adapt_datetimefield_value(_midnight(last + timedelta(days=1)))
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {table} WHERE day >= %s AND day <= %s", [first, last])
         cursor.execute(
-            f"INSERT INTO {table} (vendor_id, queue_id, day, step, decisions, handle_seconds, timed) "
-            f"SELECT u.vendor_id, d.queue_id, {day}, {ceil_sql(elapsed_sql(), STEP_SECONDS)}, COUNT(*), "
-            f"COALESCE(SUM(d.handle_seconds), 0), COUNT(d.handle_seconds) "
+            f"INSERT INTO {table} (vendor_id, queue_id, day, decisions, handle_seconds, timed, steps) "
+            f"SELECT s.vendor_id, s.queue_id, s.day, SUM(s.n), SUM(s.handle), SUM(s.timed), {steps} FROM ("
+            f"SELECT u.vendor_id, d.queue_id, {day} AS day, {ceil_sql(elapsed_sql(), STEP_SECONDS)} AS step, "
+            f"COUNT(*) AS n, COALESCE(SUM(d.handle_seconds), 0) AS handle, COUNT(d.handle_seconds) AS timed "
             f"FROM {Decision._meta.db_table} d JOIN {Case._meta.db_table} c ON c.id = d.case_id "
             f"JOIN {User._meta.db_table} u ON u.id = d.reviewer_id "
             f"WHERE u.vendor_id IS NOT NULL AND d.appeal_of_id IS NULL AND d.decided_at >= %s AND d.decided_at < %s "
-            f"GROUP BY 1, 2, 3, 4", [start, end])
+            f"GROUP BY 1, 2, 3, 4) s GROUP BY 1, 2, 3", [start, end])
         cursor.execute(f"SELECT day, SUM(decisions) FROM {table} WHERE day >= %s AND day <= %s GROUP BY day",
                        [first, last])
-        counted = {_as_date(d): n for d, n in cursor.fetchall()}
+        counted = {_as_date(d): int(n) for d, n in cursor.fetchall()}
     return counted
 
 
@@ -90,26 +92,20 @@ def rolled_days(start: date, end: date) -> list[date]:
 
 def read(vendor_id: int, start: date, end: date, thresholds: dict[int, float], with_histogram: bool):
     """Yield ("cell", queue id, day, n, within, handle, timed) and ("minutes", queue id, minute, n) from the
-    rolled days in [start, end), as the row-level scan yields them by day."""
-    params: list = []
-    branches = []
-    for queue_id, seconds in sorted(thresholds.items()):
-        branches.append("WHEN %s THEN %s")
-        params += [queue_id, int(seconds) // STEP_SECONDS]
-    limit = f"CASE r.queue_id {' '.join(branches)} ELSE 0 END" if branches else "0"
-    source = (f"FROM {DecisionRollup._meta.db_table} r WHERE r.vendor_id = %s AND r.day >= %s AND r.day < %s "
-              f"AND r.day IN (SELECT day FROM {RolledDay._meta.db_table} WHERE day >= %s AND day < %s)")
-    where = [vendor_id, start, end, start, end]
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT r.queue_id, r.day, SUM(r.decisions), "
-                       f"SUM(CASE WHEN r.step <= {limit} THEN r.decisions ELSE 0 END), SUM(r.handle_seconds), "
-                       f"SUM(r.timed) {source} GROUP BY 1, 2", params + where)
-        for queue_id, day, n, inside, handle, timed in cursor.fetchall():
-            yield ("cell", queue_id, _as_date(day), int(n), int(inside or 0), int(handle or 0), int(timed))
+    rolled days in [start, end), as the row-level scan yields them by day. A queue's SLA of T seconds is
+    met by the decisions of steps ≤ T / STEP_SECONDS; a step's minute is ⌈step / STEPS_PER_MINUTE⌉."""
+    limits = {queue_id: int(seconds) // STEP_SECONDS for queue_id, seconds in thresholds.items()}
+    rows = (DecisionRollup.objects.filter(vendor_id=vendor_id, day__gte=start, day__lt=end,
+                                          day__in=RolledDay.objects.filter(day__gte=start, day__lt=end).values("day"))
+            .values_list("queue_id", "day", "decisions", "handle_seconds", "timed", "steps"))
+    for queue_id, day, n, handle, timed, steps in rows.iterator(chunk_size=500):
+        counted = [(int(step), count) for step, count in steps.items()]
+        limit = limits.get(queue_id, 0)
+        yield ("cell", queue_id, day, n, sum(count for step, count in counted if step <= limit), handle, timed)
         if with_histogram:
-            # ⌈step / 5⌉ in integers, for steps of either sign.
-            minute = (f"CASE WHEN r.step > 0 THEN (r.step + {STEPS_PER_MINUTE - 1}) / {STEPS_PER_MINUTE} "
-                      f"ELSE -((-r.step) / {STEPS_PER_MINUTE}) END")
-            cursor.execute(f"SELECT r.queue_id, {minute}, SUM(r.decisions) {source} GROUP BY 1, 2", where)
-            for queue_id, minute_value, n in cursor.fetchall():
-                yield ("minutes", queue_id, int(minute_value), int(n))
+            minutes: dict[int, int] = {}
+            for step, count in counted:
+                minute = -(-step // STEPS_PER_MINUTE)
+                minutes[minute] = minutes.get(minute, 0) + count
+            for minute, count in minutes.items():
+                yield ("minutes", queue_id, minute, count)

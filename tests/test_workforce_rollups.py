@@ -8,6 +8,7 @@ import pytest
 
 from tests.workforce_month import DAY_ONE, NOW, decide_later, manager, vendor_id
 from trustops.kernel import clock
+from trustops.quality.audits import services as audits
 from trustops.review.models import Queue
 from trustops.simulation import platform as setup
 from trustops.workforce.billing import compute as arithmetic
@@ -26,13 +27,15 @@ TERMS = {
     "pricing": {"per_decision": [{"queue": "general-us", "price": "0.50"}], "per_productive_hour": "10.00"},
     "sla": [{"queue": "general-us", "within_hours": str(SLA_HOURS), "target_share": 0.9, "credit_allocation": 50}],
     "credits": {"at_risk_percent": 10},
+    "quality": {"target_accuracy": 0.3, "min_audits": 2, "malus_percent": 2},
 }
 
 
 @pytest.fixture
 def month_on_the_edge(world):
     """Ten decisions on ten days of February: six within the hour, then exactly on the SLA, a second inside
-    it, half a second past it, and thirty hours late; 8 of 10 within against a 90% target."""
+    it, half a second past it, and thirty hours late; 8 of 10 within against a 90% target. Two audited, both
+    correct."""
     vm = manager(world)
     northwind = vendor_id(setup.VENDOR_A)
     with clock.frozen(NOW):
@@ -41,10 +44,14 @@ def month_on_the_edge(world):
     agent = world.vendor_agent("nw.edge", vendor=setup.VENDOR_A)
     waits = [timedelta(minutes=20 + i) for i in range(6)] + [
         EDGE, EDGE - timedelta(seconds=1), EDGE + timedelta(milliseconds=500), timedelta(hours=30)]
-    for i, wait in enumerate(waits):
-        decide_later(world, agent, "general-us", opened=DAY_ONE + timedelta(days=i, minutes=7), after=wait,
-                     handle_seconds=40 + i)
-    return {"manager": vm, "vendor": northwind}
+    decided = [decide_later(world, agent, "general-us", opened=DAY_ONE + timedelta(days=i, minutes=7), after=wait,
+                            handle_seconds=40 + i)["decision_id"] for i, wait in enumerate(waits)]
+    auditor = world.person("qa.edge", "qa_auditor")
+    with clock.frozen(NOW - timedelta(days=5)):
+        for decision_id in decided[:2]:
+            audits.submit_audit(actor=auditor.user, decision_id=decision_id,
+                                judgement=audits.Judgement(correct_verdict="no_violation"))
+    return {"manager": vm, "vendor": northwind, "decisions": decided, "auditor": auditor}
 
 
 def row_level(vendor: int):
@@ -73,6 +80,7 @@ def test_the_rolled_up_month_bills_to_the_cent_what_its_rows_bill(month_on_the_e
     assert measured.by_queue["general-us"].within_sla == 8
     expected_lines = [(line.kind, line.queue_key, line.quantity, line.amount) for line in expected.lines]
     assert [kind for kind, *_ in expected_lines] == ["decisions", "hours", "sla_credit"]
+    assert (measured.total.audited, measured.total.correct) == (2, 2)     # lower bound 0.34: met
 
     # Nothing rolled yet: every day is read from the rows.
     assert lines(invoiced(vendor, vm)) == expected_lines
@@ -97,6 +105,19 @@ def test_the_rolled_up_month_bills_to_the_cent_what_its_rows_bill(month_on_the_e
     with clock.frozen(NOW):
         rolling.rebuild_days(date(2026, 2, 1), date(2026, 2, 28))
     assert figures.measure(vendor, start, end).total.volume == 10
+
+    # An audit made after its day was rolled counts at once: that day's audits are read from the rows again.
+    with clock.frozen(NOW + timedelta(days=1)):
+        audits.submit_audit(actor=month_on_the_edge["auditor"].user, decision_id=month_on_the_edge["decisions"][5],
+                            judgement=audits.Judgement(correct_verdict="violation",
+                                                       correct_policy="harassment.bullying"))
+    assert sum(DecisionRollup.objects.values_list("audited", flat=True)) == 2
+    measured, expected = row_level(vendor)
+    assert (measured.total.audited, measured.total.correct) == (3, 2)     # lower bound 0.21: a malus
+    assert expected.lines[-1].kind == "quality_malus"
+    with clock.frozen(NOW + timedelta(days=1)):
+        assert lines(billing.compute_invoice(actor=vm.user, vendor_id=vendor, month=MONTH)) == [
+            (line.kind, line.queue_key, line.quantity, line.amount) for line in expected.lines]
 
     # A threshold the rollups cannot answer exactly is read from the rows.
     odd = {"general-us": 86_363.0}                     # not a whole number of 12-second steps

@@ -222,52 +222,64 @@ def measure(vendor_id: int, start: datetime, end: datetime, *, within: dict[str,
     reviewers = agent_ids(vendor_id)
     queue_keys = dict(Queue.objects.values_list("pk", "key"))
     thresholds = sla_seconds(within)
-    rolled: list[date] = []
+    rolled: dict[date, datetime] = {}
     if use_rollups and reviewers and rollups.aligned(thresholds):
         first, last = _whole_days(start, end)
-        rolled = rollups.rolled_days(first, last) if first < last else []
+        rolled = rollups.rolled_days(first, last) if first < last else {}
+    # A rolled day's audits and appeals are read from the rows again once one was written after the roll
+    # (GRACE earlier still, for a transaction that was open while the day was rolled).
+    stale = (rollups.reviewed_since(reviewers, list(rolled), min(rolled.values()) - rollups.GRACE)
+             if rolled else set())
     sources = [_scan(reviewers, a, b, thresholds, by, with_histogram) for a, b in _live_ranges(start, end, rolled)]
+    sources += [_reviews(reviewers, a, b, by)
+                for a, b in _live_ranges(start, end, [day for day in rolled if day not in stale])]
     if rolled:
         sources.append(rollups.read(vendor_id, min(rolled), max(rolled) + timedelta(days=1), thresholds,
-                                    with_histogram))
+                                    with_histogram, reviews_from_rows=stale))
     cells: dict[tuple[str, date], Counts] = defaultdict(Counts)
     by_queue: dict[str, Counts] = defaultdict(Counts)
     total = Counts()
     for row in itertools.chain.from_iterable(sources):
-        if row[0] == "cell":
-            _, queue_id, period, n, inside, handle, timed = row
-            cell = cells[(queue_keys[queue_id], period.replace(day=1) if by == "month" else period)]
-            cell.volume += n
-            cell.within_sla += inside
-            cell.handle_seconds += handle
-            cell.timed += timed
-        else:
+        if row[0] == "minutes":
             _, queue_id, minute, n = row
             for histogram in (by_queue[queue_keys[queue_id]].histogram, total.histogram):
                 histogram[minute] = histogram.get(minute, 0) + n
-
-    # Audits and appeals are few: read from their side, joined to the vendor's decisions of the period.
-    of_period = {"decision__reviewer_id__in": reviewers, "decision__decided_at__gte": start,
-                 "decision__decided_at__lt": end, "decision__appeal_of__isnull": True}
-    audits = (Audit.objects.filter(**of_period).annotate(period=_trunc_on(by, "decision__decided_at"))
-              .values("decision__queue_id", "period").order_by()
-              .annotate(n=Count("id"), correct=Count("id", filter=Q(error_type=ErrorType.CORRECT))))
-    for row in audits:
-        cell = cells[(queue_keys[row["decision__queue_id"]], _day(row["period"]))]
-        cell.audited, cell.correct = row["n"], row["correct"]
-    appeals = (Appeal.objects.filter(**of_period).exclude(status=AppealStatus.PENDING)
-               .annotate(period=_trunc_on(by, "decision__decided_at"))
-               .values("decision__queue_id", "period").order_by()
-               .annotate(n=Count("id"), overturned=Count("id", filter=Q(status=AppealStatus.OVERTURNED))))
-    for row in appeals:
-        cell = cells[(queue_keys[row["decision__queue_id"]], _day(row["period"]))]
-        cell.appealed, cell.overturned = row["n"], row["overturned"]
+            continue
+        kind, queue_id, period, *values = row
+        cell = cells[(queue_keys[queue_id], period.replace(day=1) if by == "month" else period)]
+        names = (("volume", "within_sla", "handle_seconds", "timed") if kind == "cell"
+                 else ("audited", "correct", "appealed", "overturned"))
+        for name, value in zip(names, values):
+            setattr(cell, name, getattr(cell, name) + value)
 
     for (queue_key, _), cell in cells.items():
         by_queue[queue_key].add(cell)
         total.add(cell)
     return Measurement(vendor_id=vendor_id, start=start, end=end, by=by, cells=dict(cells), by_queue=dict(by_queue),
                        total=total, headcount=headcount(vendor_id, start, end, working(reviewers, start, end)))
+
+
+def _reviews(reviewers: list[int], start: datetime, end: datetime, by: str):
+    """Yield ("reviews", queue id, period, audited, correct, appealed, overturned) from the audits' and the
+    decided appeals' rows of the reviewers' decisions in [start, end): few, read from their side."""
+    if not reviewers or start >= end:
+        return
+    of_period = {"decision__reviewer_id__in": reviewers, "decision__decided_at__gte": start,
+                 "decision__decided_at__lt": end, "decision__appeal_of__isnull": True}
+    found: dict[tuple[int, date], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    audits = (Audit.objects.filter(**of_period).annotate(period=_trunc_on(by, "decision__decided_at"))
+              .values("decision__queue_id", "period").order_by()
+              .annotate(n=Count("id"), correct=Count("id", filter=Q(error_type=ErrorType.CORRECT))))
+    for row in audits:
+        found[(row["decision__queue_id"], _day(row["period"]))][0:2] = [row["n"], row["correct"]]
+    appeals = (Appeal.objects.filter(**of_period).exclude(status=AppealStatus.PENDING)
+               .annotate(period=_trunc_on(by, "decision__decided_at"))
+               .values("decision__queue_id", "period").order_by()
+               .annotate(n=Count("id"), overturned=Count("id", filter=Q(status=AppealStatus.OVERTURNED))))
+    for row in appeals:
+        found[(row["decision__queue_id"], _day(row["period"]))][2:4] = [row["n"], row["overturned"]]
+    for (queue_id, period), values in found.items():
+        yield ("reviews", queue_id, period, *values)
 
 
 def working(reviewers: list[int], start: datetime, end: datetime) -> int:

@@ -14,6 +14,12 @@ class DecisionRollup(models.Model):
     handle_seconds = models.BigIntegerField()
     timed = models.PositiveIntegerField(help_text="Decisions that recorded a handle time.")
     steps = models.JSONField(default=dict, help_text="Steps from intake to decision (as text) → decisions.")
+    # Audits and decided appeals of those decisions as they stood when the day was rolled (`RolledDay.built_at`);
+    # the measurement reads a day's from the rows again once one of them was written after that.
+    audited = models.PositiveIntegerField(default=0)
+    correct = models.PositiveIntegerField(default=0)
+    appealed = models.PositiveIntegerField(default=0)
+    overturned = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["vendor", "day", "queue"],

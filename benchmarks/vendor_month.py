@@ -150,10 +150,10 @@ def main() -> int:
 
     from trustops.identity.models import User, Vendor
     from trustops.kernel import clock
-    from trustops.simulation import platform
-    from trustops.workforce.billing import services as billing
     from trustops.review.models import Queue
+    from trustops.simulation import platform
     from trustops.workforce.billing import compute as arithmetic
+    from trustops.workforce.billing import services as billing
     from trustops.workforce.contracts import selectors as contract_selectors
     from trustops.workforce.contracts import services as contracts
     from trustops.workforce.measurement import figures

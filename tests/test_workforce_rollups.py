@@ -13,8 +13,8 @@ from trustops.review.models import Queue
 from trustops.simulation import platform as setup
 from trustops.workforce.billing import compute as arithmetic
 from trustops.workforce.billing import services as billing
-from trustops.workforce.contracts import services as contracts
 from trustops.workforce.contracts import selectors as contract_selectors
+from trustops.workforce.contracts import services as contracts
 from trustops.workforce.measurement import figures, rollups
 from trustops.workforce.measurement import services as rolling
 from trustops.workforce.measurement.models import DecisionRollup, RolledDay

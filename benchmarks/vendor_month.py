@@ -5,9 +5,11 @@ contract's arithmetic, the invoice and its lines written, the ledger event) and 
 (the month's figures, the money, the six-month trend), in-process. The first run is reported apart ("cold"),
 then the median and the slowest of the warm runs. In the same run, on the same data, the baseline is the bare
 aggregate a hand-written report would start from: the vendor's decisions counted per queue and day with their
-handle time and the count within the SLA (one GROUP BY over decisions joined to their cases).
+handle time and the count within the SLA (one GROUP BY over decisions joined to their cases). The month's days
+are rolled up first, as the hourly task does once each day is over (printed, not timed); at the end the invoice's
+arithmetic on the month measured from every row is timed once and its total must equal the invoice's.
 
-    .venv/bin/python benchmarks/vendor_month.py [--decisions 1000000] [--audits 50000] [--runs 5] [--keep]
+    .venv/bin/python benchmarks/vendor_month.py [--decisions 1000000] [--audits 50000] [--runs 5] [--keep] [--reuse]
 
 Needs a PostgreSQL server where the given role may create databases; the benchmark database is dropped first
 and, unless --keep, at the end.

@@ -2,6 +2,8 @@
 import itertools
 import os
 import random
+import time
+from datetime import datetime, timezone
 from urllib.parse import urlsplit, urlunsplit
 
 
@@ -46,3 +48,37 @@ class Weighted:
 
     def draw(self, rng: random.Random):
         return rng.choices(self.population, cum_weights=self.cumulative)[0]
+
+
+def month_bounds(month: str) -> tuple[datetime, datetime]:
+    """A month written YYYY-MM as [its first instant, the next month's first instant) in UTC."""
+    year, number = map(int, month.split("-"))
+    start = datetime(year, number, 1, tzinfo=timezone.utc)
+    return start, datetime(year + number // 12, number % 12 + 1, 1, tzinfo=timezone.utc)
+
+
+def database_exists(url: str, name: str) -> bool:
+    import psycopg
+    with psycopg.connect(with_database(url, "postgres"), autocommit=True) as conn:
+        return conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is not None
+
+
+def timed(function):
+    """(seconds, result) of one call."""
+    started = time.perf_counter()
+    result = function()
+    return time.perf_counter() - started, result
+
+
+class QueryLog:
+    """Times every query a call makes (a Django execute wrapper)."""
+
+    def __init__(self):
+        self.queries: list[tuple[float, str]] = []
+
+    def __call__(self, execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.queries.append((time.perf_counter() - started, sql))

@@ -21,9 +21,18 @@ import sys
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 
-from common import Weighted, configure_django, run_on_server, with_database
+from common import (
+    QueryLog,
+    Weighted,
+    configure_django,
+    drop_database,
+    month_bounds,
+    recreate_database,
+    timed,
+    with_database,
+)
 
 TARGET_SECONDS = 5.0
 
@@ -110,13 +119,6 @@ class Loaded:
     rca_links: int = 0
     subjects: int = 0
     seconds: dict = field(default_factory=dict)
-
-
-def month_bounds(month: str) -> tuple[datetime, datetime]:
-    year, number = map(int, month.split("-"))
-    start = datetime(year, number, 1, tzinfo=timezone.utc)
-    following = datetime(year + number // 12, number % 12 + 1, 1, tzinfo=timezone.utc)
-    return start, following
 
 
 def people(rng: random.Random):
@@ -498,31 +500,10 @@ GROUP BY 1, 2, 3
 """
 
 
-class QueryLog:
-    """Times every query the report makes (Django's execute wrapper)."""
-
-    def __init__(self):
-        self.queries: list[tuple[float, str]] = []
-
-    def __call__(self, execute, sql, params, many, context):
-        started = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            self.queries.append((time.perf_counter() - started, sql))
-
-
-def timed(function):
-    started = time.perf_counter()
-    result = function()
-    return time.perf_counter() - started, result
-
-
 def main() -> int:
     args = parse_args()
     dsn = with_database(args.database_url, args.database_name)
-    run_on_server(args.database_url, f'DROP DATABASE IF EXISTS "{args.database_name}" WITH (FORCE)',
-                  f'CREATE DATABASE "{args.database_name}"')
+    recreate_database(args.database_url, args.database_name)
     configure_django(dsn)
     from django.core.management import call_command
     from django.db import connection, connections
@@ -616,7 +597,7 @@ def main() -> int:
         if args.keep:
             print(f"kept database {args.database_name}")
         else:
-            run_on_server(args.database_url, f'DROP DATABASE IF EXISTS "{args.database_name}" WITH (FORCE)')
+            drop_database(args.database_url, args.database_name)
 
 
 if __name__ == "__main__":

@@ -12,12 +12,13 @@ figures, never a row per decision in Python), so a month of a million decisions 
 - appeal overturn rate: appeals of the vendor's decisions overturned ÷ appeals decided;
 - headcount: the vendor's agents on record (active accounts), those who decided something, those who joined.
 """
+import itertools
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta, timezone
 
 from django.db import connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import TruncDate, TruncMonth
 
 from trustops.identity.models import User
@@ -26,6 +27,7 @@ from trustops.kernel.database import is_postgres
 from trustops.quality.models import Audit, ErrorType
 from trustops.quality.stats.proportions import wilson_interval
 from trustops.review.models import Appeal, AppealStatus, Case, Decision, Queue
+from trustops.workforce.measurement import rollups
 
 PERCENTILES = (0.5, 0.9, 0.99)
 SCAN_WORK_MEM = "128MB"
@@ -132,18 +134,15 @@ def sla_seconds(within: dict[str, float] | None) -> dict[int, float]:
 def _scan_sql(reviewers: list[int], start: datetime, end: datetime, thresholds: dict[int, float], by: str):
     """The one scan of the vendor's decisions joined to their cases: (expressions, FROM … WHERE, parameters).
 
-    Per row: the queue, the period (day or month), the minutes from intake to decision, the reviewer, whether
-    the decision was within its queue's SLA (a CASE over the queues' thresholds), the handle time."""
+    Per row: the queue, the period (day or month), the minutes from intake to decision, whether the decision
+    was within its queue's SLA (a CASE over the queues' thresholds), the handle time."""
+    elapsed = rollups.elapsed_sql()
     if is_postgres():
-        elapsed = "EXTRACT(EPOCH FROM (d.decided_at - c.opened_at))"
         period = ("(d.decided_at AT TIME ZONE 'UTC')::date" if by == "day"
                   else "date_trunc('month', d.decided_at AT TIME ZONE 'UTC')::date")
-        minutes = f"CEIL({elapsed} / 60)::bigint"
     else:
-        elapsed = "ROUND((julianday(d.decided_at) - julianday(c.opened_at)) * 86400.0, 3)"
         period = "date(d.decided_at)" if by == "day" else "strftime('%%Y-%%m-01', d.decided_at)"
-        whole = f"CAST(({elapsed}) / 60 AS INTEGER)"
-        minutes = f"{whole} + (({elapsed}) / 60 > {whole})"
+    minutes = rollups.ceil_sql(elapsed, 60)
     params: list = []
     branches = []
     for queue_id, seconds in sorted(thresholds.items()):
@@ -161,30 +160,27 @@ def _scan_sql(reviewers: list[int], start: datetime, end: datetime, thresholds: 
 
 
 def _scan(reviewers, start, end, thresholds, by, with_histogram):
-    """Yield ("cell", queue id, period, n, within, handle, timed), ("minutes", queue id, minutes, n) and
-    ("reviewer", reviewer id): on PostgreSQL one scan with grouping sets, elsewhere one query per set."""
-    if not reviewers:
+    """Yield ("cell", queue id, period, n, within, handle, timed) and ("minutes", queue id, minutes, n) from the
+    decisions' rows: on PostgreSQL one scan with grouping sets, elsewhere one query per set."""
+    if not reviewers or start >= end:
         return
     expressions, source, select_params, where = _scan_sql(reviewers, start, end, thresholds, by)
     period, minutes, within = expressions["period"], expressions["minutes"], expressions["within"]
     with transaction.atomic(), connection.cursor() as cursor:
         if is_postgres():
-            # A month's scan groups a million rows three ways: room to hash them instead of sorting on disk.
+            # A month's scan groups a million rows two ways: room to hash them instead of sorting on disk.
             cursor.execute(f"SET LOCAL work_mem = '{SCAN_WORK_MEM}'")
             # The histogram's set costs little in the same scan; it is always grouped so GROUPING() can name it.
-            sets = [f"(d.queue_id, {period})", "(d.reviewer_id)", f"(d.queue_id, {minutes})"]
+            sets = [f"(d.queue_id, {period})", f"(d.queue_id, {minutes})"]
             cursor.execute(
-                f"SELECT GROUPING({period}, {minutes}, d.reviewer_id), d.queue_id, {period}, {minutes}, "
-                f"d.reviewer_id, COUNT(*), SUM({within}), SUM(d.handle_seconds), COUNT(d.handle_seconds) {source} "
+                f"SELECT GROUPING({period}, {minutes}), d.queue_id, {period}, {minutes}, "
+                f"COUNT(*), SUM({within}), SUM(d.handle_seconds), COUNT(d.handle_seconds) {source} "
                 f"GROUP BY GROUPING SETS ({', '.join(sets)})", select_params + where)
-            for grouping, queue_id, day, minute, reviewer, n, inside, handle, timed in cursor.fetchall():
-                if grouping == 0b011:
+            for grouping, queue_id, day, minute, n, inside, handle, timed in cursor.fetchall():
+                if grouping == 0b01:
                     yield ("cell", queue_id, day, n, int(inside or 0), int(handle or 0), timed)
-                elif grouping == 0b101:
-                    if with_histogram:
-                        yield ("minutes", queue_id, int(minute), n)
-                else:
-                    yield ("reviewer", reviewer)
+                elif with_histogram:
+                    yield ("minutes", queue_id, int(minute), n)
             return
         cursor.execute(f"SELECT d.queue_id, {period}, COUNT(*), SUM({within}), SUM(d.handle_seconds), "
                        f"COUNT(d.handle_seconds) {source} GROUP BY 1, 2", select_params + where)
@@ -195,55 +191,105 @@ def _scan(reviewers, start, end, thresholds, by, with_histogram):
             cursor.execute(f"SELECT d.queue_id, {minutes}, COUNT(*) {source} GROUP BY 1, 2", where)
             for queue_id, minute, n in cursor.fetchall():
                 yield ("minutes", queue_id, int(minute), n)
-        cursor.execute(f"SELECT DISTINCT d.reviewer_id {source}", where)
-        for (reviewer,) in cursor.fetchall():
-            yield ("reviewer", reviewer)
+
+
+def _whole_days(start: datetime, end: datetime) -> tuple[date, date]:
+    """The days (UTC) lying wholly inside [start, end): [first, last)."""
+    start, end = start.astimezone(timezone.utc), end.astimezone(timezone.utc)
+    first = start.date() if start.time() == time() else start.date() + timedelta(days=1)
+    return first, end.date()
+
+
+def _live_ranges(start: datetime, end: datetime, rolled: list[date]) -> list[tuple[datetime, datetime]]:
+    """[start, end) less the rolled days: the ranges read from the decisions' rows."""
+    ranges, cursor = [], start
+    for day in sorted(rolled):
+        midnight = datetime.combine(day, time(), tzinfo=timezone.utc)
+        if midnight > cursor:
+            ranges.append((cursor, midnight))
+        cursor = max(cursor, midnight + timedelta(days=1))
+    if cursor < end:
+        ranges.append((cursor, end))
+    return ranges
 
 
 def measure(vendor_id: int, start: datetime, end: datetime, *, within: dict[str, float] | None = None,
-            by: str = "day", with_histogram: bool = True) -> Measurement:
-    """The vendor's figures in [start, end) per queue and per day (`by="day"`) or month (`by="month"`)."""
+            by: str = "day", with_histogram: bool = True, use_rollups: bool = True) -> Measurement:
+    """The vendor's figures in [start, end) per queue and per day (`by="day"`) or month (`by="month"`).
+
+    Rolled days are read from the rollups, the rest (today, always) from the decisions; `use_rollups=False`
+    reads every row, which gives the same figures (the rollups are exact, see `rollups.py`)."""
     reviewers = agent_ids(vendor_id)
     queue_keys = dict(Queue.objects.values_list("pk", "key"))
     thresholds = sla_seconds(within)
+    rolled: dict[date, datetime] = {}
+    if use_rollups and reviewers and rollups.aligned(thresholds):
+        first, last = _whole_days(start, end)
+        rolled = rollups.rolled_days(first, last) if first < last else {}
+    # A rolled day's audits and appeals are read from the rows again once one was written after the roll
+    # (GRACE earlier still, for a transaction that was open while the day was rolled).
+    stale = (rollups.reviewed_since(reviewers, list(rolled), min(rolled.values()) - rollups.GRACE)
+             if rolled else set())
+    sources = [_scan(reviewers, a, b, thresholds, by, with_histogram) for a, b in _live_ranges(start, end, rolled)]
+    sources += [_reviews(reviewers, a, b, by)
+                for a, b in _live_ranges(start, end, [day for day in rolled if day not in stale])]
+    if rolled:
+        sources.append(rollups.read(vendor_id, min(rolled), max(rolled) + timedelta(days=1), thresholds,
+                                    with_histogram, reviews_from_rows=stale))
     cells: dict[tuple[str, date], Counts] = defaultdict(Counts)
     by_queue: dict[str, Counts] = defaultdict(Counts)
     total = Counts()
-    working = set()
-    for row in _scan(reviewers, start, end, thresholds, by, with_histogram):
-        if row[0] == "cell":
-            _, queue_id, period, n, inside, handle, timed = row
-            cell = cells[(queue_keys[queue_id], period)]
-            cell.volume, cell.within_sla, cell.handle_seconds, cell.timed = n, inside, handle, timed
-        elif row[0] == "minutes":
+    for row in itertools.chain.from_iterable(sources):
+        if row[0] == "minutes":
             _, queue_id, minute, n = row
             for histogram in (by_queue[queue_keys[queue_id]].histogram, total.histogram):
                 histogram[minute] = histogram.get(minute, 0) + n
-        else:
-            working.add(row[1])
-
-    # Audits and appeals are few: read from their side, joined to the vendor's decisions of the period.
-    of_period = {"decision__reviewer_id__in": reviewers, "decision__decided_at__gte": start,
-                 "decision__decided_at__lt": end, "decision__appeal_of__isnull": True}
-    audits = (Audit.objects.filter(**of_period).annotate(period=_trunc_on(by, "decision__decided_at"))
-              .values("decision__queue_id", "period").order_by()
-              .annotate(n=Count("id"), correct=Count("id", filter=Q(error_type=ErrorType.CORRECT))))
-    for row in audits:
-        cell = cells[(queue_keys[row["decision__queue_id"]], _day(row["period"]))]
-        cell.audited, cell.correct = row["n"], row["correct"]
-    appeals = (Appeal.objects.filter(**of_period).exclude(status=AppealStatus.PENDING)
-               .annotate(period=_trunc_on(by, "decision__decided_at"))
-               .values("decision__queue_id", "period").order_by()
-               .annotate(n=Count("id"), overturned=Count("id", filter=Q(status=AppealStatus.OVERTURNED))))
-    for row in appeals:
-        cell = cells[(queue_keys[row["decision__queue_id"]], _day(row["period"]))]
-        cell.appealed, cell.overturned = row["n"], row["overturned"]
+            continue
+        kind, queue_id, period, *values = row
+        cell = cells[(queue_keys[queue_id], period.replace(day=1) if by == "month" else period)]
+        names = (("volume", "within_sla", "handle_seconds", "timed") if kind == "cell"
+                 else ("audited", "correct", "appealed", "overturned"))
+        for name, value in zip(names, values):
+            setattr(cell, name, getattr(cell, name) + value)
 
     for (queue_key, _), cell in cells.items():
         by_queue[queue_key].add(cell)
         total.add(cell)
     return Measurement(vendor_id=vendor_id, start=start, end=end, by=by, cells=dict(cells), by_queue=dict(by_queue),
-                       total=total, headcount=headcount(vendor_id, start, end, len(working)))
+                       total=total, headcount=headcount(vendor_id, start, end, working(reviewers, start, end)))
+
+
+def _reviews(reviewers: list[int], start: datetime, end: datetime, by: str):
+    """Yield ("reviews", queue id, period, audited, correct, appealed, overturned) from the audits' and the
+    decided appeals' rows of the reviewers' decisions in [start, end): few, read from their side."""
+    if not reviewers or start >= end:
+        return
+    of_period = {"decision__reviewer_id__in": reviewers, "decision__decided_at__gte": start,
+                 "decision__decided_at__lt": end, "decision__appeal_of__isnull": True}
+    found: dict[tuple[int, date], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    audits = (Audit.objects.filter(**of_period).annotate(period=_trunc_on(by, "decision__decided_at"))
+              .values("decision__queue_id", "period").order_by()
+              .annotate(n=Count("id"), correct=Count("id", filter=Q(error_type=ErrorType.CORRECT))))
+    for row in audits:
+        found[(row["decision__queue_id"], _day(row["period"]))][0:2] = [row["n"], row["correct"]]
+    appeals = (Appeal.objects.filter(**of_period).exclude(status=AppealStatus.PENDING)
+               .annotate(period=_trunc_on(by, "decision__decided_at"))
+               .values("decision__queue_id", "period").order_by()
+               .annotate(n=Count("id"), overturned=Count("id", filter=Q(status=AppealStatus.OVERTURNED))))
+    for row in appeals:
+        found[(row["decision__queue_id"], _day(row["period"]))][2:4] = [row["n"], row["overturned"]]
+    for (queue_id, period), values in found.items():
+        yield ("reviews", queue_id, period, *values)
+
+
+def working(reviewers: list[int], start: datetime, end: datetime) -> int:
+    """How many of the reviewers decided something in [start, end): one probe of the (reviewer, decided_at)
+    index each, not a scan of their decisions."""
+    if not reviewers:
+        return 0
+    decided = Decision.objects.filter(reviewer_id=OuterRef("pk"), decided_at__gte=start, decided_at__lt=end,
+                                      appeal_of__isnull=True)
+    return User.objects.filter(pk__in=reviewers).filter(Exists(decided)).count()
 
 
 def _trunc_on(by: str, field_name: str):

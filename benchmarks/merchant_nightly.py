@@ -2,9 +2,12 @@
 
 What is timed is the real nightly pass, `merchants.nightly.run`, in one process: the set-based statement that
 computes every merchant's figures (30 days of daily figures, active strikes, 90 days of money), score, band with
-its floors and cooldown, payout and reserve; the bulk UPDATE of the scores that moved; and `standing.refresh`
-for the merchants whose band, payout or reserve changed (with their ledger events and messages). In the same run,
-over the same rows, the baseline is the bare aggregate query: one GROUP BY over the daily figures in the window.
+its floors and cooldown, payout and reserve; the upsert of the scores and figures that moved into
+`merchants_health`; `standing.refresh` for the merchants whose band, payout or reserve changed (with their ledger
+events and messages); the run's event. Twice: the first pass writes every merchant's health row (none exists
+yet: the worst night, every score moved), the second is an ordinary night where `--moved` of them go bad. In the
+same run, over the same rows, the baseline is the bare aggregate query: one GROUP BY over the daily figures in
+the window.
 
     .venv/bin/python benchmarks/merchant_nightly.py [--merchants 1000000] [--days 3] [--moved 0.001] [--keep]
 

@@ -186,7 +186,7 @@ def _apply(rules: dict, tally: Tally) -> dict:
                OR COALESCE((m.funds ->> 'release_days')::int, -1) <> n.release_days
             UNION SELECT id FROM merchants_merchant WHERE overrides <> '{{}}'::jsonb""")
         cursor.execute(f"""
-            WITH moved AS (
+            WITH changed AS (
                 SELECT n.id, n.score, {", ".join(f"n.{f}" for f in FACTORS)}, h.score AS before
                 FROM merchant_nightly n LEFT JOIN merchants_health h ON h.merchant_id = n.id
                 WHERE NOT EXISTS (SELECT 1 FROM merchant_moved x WHERE x.id = n.id)
@@ -194,11 +194,11 @@ def _apply(rules: dict, tally: Tally) -> dict:
                        IS DISTINCT FROM (n.score, {", ".join(f"n.{f}" for f in FACTORS)}))),
             written AS (
                 INSERT INTO merchants_health (merchant_id, score, {figures})
-                SELECT id, score, {figures} FROM moved
+                SELECT id, score, {figures} FROM changed
                 ON CONFLICT (merchant_id) DO UPDATE SET score = EXCLUDED.score,
                     {", ".join(f"{f} = EXCLUDED.{f}" for f in FACTORS)}
                 RETURNING 1)
-            SELECT (SELECT COUNT(*) FROM written), (SELECT COUNT(*) FROM moved WHERE before IS DISTINCT FROM score)
+            SELECT (SELECT COUNT(*) FROM written), (SELECT COUNT(*) FROM changed WHERE before IS DISTINCT FROM score)
             """)
         written, rescored = cursor.fetchone()
         cursor.execute("SELECT id FROM merchant_moved ORDER BY id")

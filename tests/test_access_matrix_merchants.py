@@ -2,8 +2,8 @@
 
 `us-salon` is a US merchant whose account has an open case in the merchants queue (contracted to Northwind);
 `br-salon` is a BR merchant with no case. Each person is US-cleared; vendor staff are Northwind's. In-house
-merchant readers see `us-salon` only; vendor staff see it only in the console, through their case, masked; nobody
-cleared for the US alone sees `br-salon`; everyone else sees no merchant. Hidden is 404 (or 403 for a token
+merchant readers see `us-salon` only; vendor staff see it only through their case, masked (agents by token too,
+managers in the console only); nobody cleared for the US alone sees `br-salon`; everyone else sees no merchant. Hidden is 404 (or 403 for a token
 lacking the scope), and lists never show hidden rows.
 """
 import pytest
@@ -28,18 +28,27 @@ def _reads(role) -> bool:
     return role in MERCHANT_READERS
 
 
+def _reads_by_token(role) -> bool:
+    return _reads(role) or role == Role.VENDOR_AGENT
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_the_merchants_api_by_role_and_region(world, two, role):
     person = _person(world, role)
     client = ApiClient(person.token)
     scoped = "merchants:read" in default_scopes(role)
-    for external_id, visible in (("us-salon", _reads(role)), ("br-salon", False)):
+    for external_id, visible in (("us-salon", _reads_by_token(role)), ("br-salon", False)):
         response = client.get(f"/api/v1/merchants/{external_id}")
         expected = 403 if not scoped else 200 if visible else 404
         assert response.status_code == expected, (role, external_id, response.content)
+        if expected == 200:
+            identity = response.json()["identity"]
+            masked = role in VENDOR_ROLES
+            assert (identity["bank_account_fingerprint"] == "fp-us-salon-bank") is not masked, role
+            assert (identity["address"] == "1 Main St") is not masked, role
     listed = client.get("/api/v1/merchants", q="")
     if scoped:
-        assert [m["external_id"] for m in listed.json()] == (["us-salon"] if _reads(role) else [])
+        assert [m["external_id"] for m in listed.json()] == (["us-salon"] if _reads_by_token(role) else [])
     moved = client.post("/api/v1/merchants/br-salon/transition", {"to": "restricted", "reason": "probe"})
     assert moved.status_code in (403, 404)
     assert two.get("br-salon")["status"] == "active"

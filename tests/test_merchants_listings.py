@@ -2,6 +2,7 @@
 and leaving the platform."""
 import pytest
 
+from tests.conftest import ApiClient
 from tests.merchants_world import merchants_fixture  # noqa: F401
 from tests.test_console_access import console
 from trustops.kernel import ports
@@ -9,6 +10,7 @@ from trustops.ledger.models import LedgerEvent
 from trustops.merchants.listing_checks import robust_z
 from trustops.merchants.ports import LISTING_RULES, Finding
 from trustops.review.models import Case
+from trustops.simulation import platform as setup
 
 
 def _listing(merchants, merchant, listing, title, price="40.00", category="beauty.salon", description=""):
@@ -89,5 +91,11 @@ def test_a_vendor_agent_sees_a_merchants_personal_and_bank_data_masked(world, me
                    "79927398713"):
         assert secret not in body, secret
     assert "•••" in body
+    by_token = ApiClient(agent.token).get("/api/v1/merchants/masked-salon")   # the agent's token reads it too
+    assert by_token.status_code == 200 and by_token.json()["status"] == "active"
+    for secret in ("fp-secret-bank", "15550142", "42 Elm Street", "masked-salon Ltd", "79927398713"):
+        assert secret not in by_token.content.decode(), secret
+    assert ApiClient(world.vendor_agent("other-agent", vendor=setup.VENDOR_B).token).get(
+        "/api/v1/merchants/masked-salon").status_code == 404   # another vendor's agent has no case on it
     specialist = console(merchants.specialist.user).get("/merchants/m/masked-salon/").content.decode()
     assert "fp-secret-bank" in specialist and "42 Elm Street" in specialist

@@ -1,4 +1,5 @@
-"""The nightly pass agrees with a merchant's own refresh: after it, refreshing one by one changes nothing."""
+"""The nightly pass agrees with a merchant's own refresh: after it, refreshing one by one changes nothing; it
+leaves one event with its counts, and a merchant's own events only for what changed for that merchant."""
 from datetime import timedelta
 
 from django.db import transaction
@@ -27,15 +28,26 @@ def test_the_nightly_pass_leaves_nothing_for_a_refresh_to_change(merchants):
            "refund_amount": "1500", "chargebacks": 2, "chargeback_amount": "100"}
     assert merchants.platform.post("/api/v1/merchants/shaky/metrics", {"days": [bad]}).status_code == 200
     start = clock.now()
+    runs = {}
     for days in (1, 32, 47):
         with clock.frozen(start + timedelta(days=days)):
+            before = LedgerEvent.objects.latest("id").id
             nightly.run()
             mark = LedgerEvent.objects.latest("id").id
+            tonight = LedgerEvent.objects.filter(id__gt=before, id__lte=mark)
+            runs[days] = tonight.get(kind="merchant.nightly_recomputed").payload
+            assert not tonight.filter(kind="merchant.health_scored").exists()
             _refresh_all()
             changes = list(LedgerEvent.objects.filter(id__gt=mark, kind__startswith="merchant.")
                            .exclude(kind="merchant.health_scored").values_list("kind", flat=True))
             assert changes == [], (days, changes)
     assert merchants.get("shaky")["health"]["band"] == "healthy"
+    # The refunds took the shaky merchant to at risk when they came in; on day 32 they have left the 30-day
+    # window, so its score recovers, but the cooldown keeps it at risk until day 47. The steady one never moves.
+    assert [runs[d]["band_changes"] for d in (1, 32, 47)] == [{}, {}, {"at_risk->healthy": 1}]
+    assert [runs[d]["scores_changed"] for d in (1, 32, 47)] == [0, 1, 0]
+    assert [runs[d]["benefits_changed"] for d in (1, 32, 47)] == [0, 0, 1]
+    assert runs[1]["merchants"] == 2
     bands = [(e.payload["before"], e.payload["after"]) for e in LedgerEvent.objects.filter(
         kind="merchant.band_changed").order_by("id")]
     assert bands == [("healthy", "at_risk"), ("at_risk", "healthy")]

@@ -201,6 +201,30 @@ class WebhookEntry(Strict):
                             description="The environment variable holding the signing secret; never the secret")
 
 
+CATEGORY_CODE = r"^[a-z0-9][a-z0-9_.-]{0,63}$"
+Phrases = list[Annotated[str, Field(min_length=1, max_length=200)]]
+
+
+def _requirement_regions(value):
+    wrong = [region for region in value if region != "*" and not REGION.match(region)]
+    if wrong:
+        raise ValueError(f"regions are '*' or a region code: not {', '.join(map(repr, wrong))}")
+    return value
+
+
+class MerchantCategoryEntry(Strict):
+    """A node of the merchants' category tree and the qualifications it needs per region ("*": every region)."""
+    code: str = Field(pattern=CATEGORY_CODE)
+    name: str = Field(min_length=1, max_length=120)
+    parent: str | None = Field(default=None, pattern=CATEGORY_CODE)
+    requirements: Annotated[dict[str, list[Annotated[str, Field(pattern=CATEGORY_CODE)]]],
+                            AfterValidator(_requirement_regions)] = {}
+    documents: list[Annotated[str, Field(pattern=CATEGORY_CODE)]] = Field(default=[], max_length=20)
+    prohibited_services: Phrases = Field(default=[], max_length=200)
+    misleading_phrases: Phrases = Field(default=[], max_length=200)
+    active: bool = True
+
+
 class PlatformFile(Strict):
     version: Literal[1] = 1
     vendors: list[VendorEntry] | None = None
@@ -210,6 +234,7 @@ class PlatformFile(Strict):
     queues: list[QueueEntry] | None = None
     routing: list[RuleEntry] | None = Field(default=None, description="In order: the first match wins")
     webhooks: list[WebhookEntry] | None = None
+    merchant_categories: list[MerchantCategoryEntry] | None = None
 
 
 def _pydantic_problems(error: ValidationError, lines: dict) -> list[Problem]:
@@ -235,7 +260,8 @@ def _cross_checks(doc: PlatformFile, lines: dict, known: dict) -> list[Problem]:
     """References between sections (and to what the database holds, for sections left out)."""
     problems = []
     for section, attr in (("vendors", "key"), ("teams", "key"), ("policies", "code"), ("ladders", "family"),
-                          ("queues", "key"), ("routing", "name"), ("webhooks", "name")):
+                          ("queues", "key"), ("routing", "name"), ("webhooks", "name"),
+                          ("merchant_categories", "code")):
         problems += _duplicates(getattr(doc, section), attr, section, lines)
 
     def names(section):
@@ -277,6 +303,27 @@ def _cross_checks(doc: PlatformFile, lines: dict, known: dict) -> list[Problem]:
         unknown = sorted(set(hook.events) - set(known["event_kinds"]))
         if unknown:
             refuse(("webhooks", i, "events"), f"unknown event kinds {', '.join(unknown)}")
+    problems += _category_tree(doc, lines)
+    return problems
+
+
+def _category_tree(doc: PlatformFile, lines: dict) -> list[Problem]:
+    """Every parent is a category of the file, and no category sits under itself."""
+    entries = doc.merchant_categories or []
+    parents = {e.code: e.parent for e in entries}
+    problems = []
+    for i, entry in enumerate(entries):
+        path = ("merchant_categories", i, "parent")
+        if entry.parent and entry.parent not in parents:
+            problems.append(Problem(line_of(lines, path), dotted(path), f"no category {entry.parent!r} in the file"))
+            continue
+        seen, walk = {entry.code}, entry.parent
+        while walk:
+            if walk in seen:
+                problems.append(Problem(line_of(lines, path), dotted(path), "a category cannot sit under itself"))
+                break
+            seen.add(walk)
+            walk = parents.get(walk)
     return problems
 
 

@@ -1,6 +1,6 @@
 """Export the platform's configuration as one file, and apply such a file: diff first, then one transaction.
 
-Applying writes only through the owning apps' services (identity, policies, review, outbox), so every change
+Applying writes only through the owning apps' services (identity, policies, review, outbox, merchants), so every change
 is the same ledger event an administrator's change in the console would be. Applying a file twice changes
 nothing the second time; a file with any problem is refused whole.
 """
@@ -15,6 +15,8 @@ from trustops.config.document import PlatformFile, Problem, Refused, dotted, lin
 from trustops.identity import services as identity
 from trustops.identity.models import Team, Vendor
 from trustops.kernel.errors import DomainError
+from trustops.merchants.models import Category
+from trustops.merchants.services import configuration as merchants
 from trustops.outbox import services as outbox
 from trustops.outbox.models import WebhookEndpoint
 from trustops.policies import services as policies
@@ -26,6 +28,8 @@ ACTOR = "config"
 RULE_FIELDS = ("name", "queue", "enabled", *review.RULE_CONDITIONS)
 QUEUE_FIELDS = ("name", "description", "sla_seconds", "tier", "severe_content", "required_clearance", "teams",
                 "vendors", "allowed_actions", "default", "active")
+CATEGORY_FIELDS = ("name", "parent", "requirements", "documents", "prohibited_services", "misleading_phrases",
+                   "active")
 
 
 @dataclass
@@ -63,6 +67,21 @@ def _rule(rule: RoutingRule) -> dict:
     return {name: settings[name] for name in RULE_FIELDS}
 
 
+def _category(cat: Category) -> dict:
+    return {"code": cat.code, "name": cat.name, "parent": cat.parent.code if cat.parent else None,
+            "requirements": {region: sorted(set(kinds)) for region, kinds in sorted((cat.requirements or {}).items())},
+            **{name: sorted(set(getattr(cat, name) or [])) for name in CATEGORY_FIELDS[3:6]}, "active": cat.active}
+
+
+def _category_wanted(entry) -> dict:
+    """An entry as `merchants.save_category` will store it, so that a file applied twice changes nothing."""
+    wanted = entry.model_dump()
+    wanted["requirements"] = {region: sorted(set(kinds)) for region, kinds in sorted(wanted["requirements"].items())}
+    for name in CATEGORY_FIELDS[3:6]:
+        wanted[name] = sorted({phrase.strip() for phrase in wanted[name]})
+    return wanted
+
+
 def current() -> dict:
     """The configuration as the database holds it, section by section, keyed as the file names things."""
     return {
@@ -76,6 +95,7 @@ def current() -> dict:
         "queues": {q.key: _queue(q) for q in Queue.objects.prefetch_related("teams", "vendors").order_by("key")},
         "routing": [(r.pk, _rule(r)) for r in RoutingRule.objects.select_related("queue").order_by("position", "id")],
         "webhooks": {e.name: e for e in WebhookEndpoint.objects.order_by("name")},
+        "merchant_categories": {c.code: _category(c) for c in Category.objects.select_related("parent")},
     }
 
 
@@ -118,7 +138,29 @@ def export() -> dict:
         "routing": [rule for _, rule in state["routing"]],
         "webhooks": [{"name": e.name, "url": e.url, "events": e.event_kinds, "active": e.active,
                       "secret_env": secret_env_for(e.name)} for e in state["webhooks"].values()],
+        # Parents before their children; a field at its default is left out.
+        "merchant_categories": [
+            {k: v for k, v in cat.items() if k in ("code", "name") or (v not in (None, [], {}, True))}
+            for cat in _parents_first(list(state["merchant_categories"].values()))],
     }
+
+
+def _parents_first(entries: list) -> list:
+    """The category tree in an order where each parent comes before its children (then by code)."""
+    get = (lambda e, n: e[n]) if entries and isinstance(entries[0], dict) else getattr
+    by_code, out, placed = {get(e, "code"): e for e in entries}, [], set()
+
+    def place(entry, depth=0):
+        code, parent = get(entry, "code"), get(entry, "parent")
+        if code in placed or depth > len(entries):
+            return
+        if parent in by_code:
+            place(by_code[parent], depth + 1)
+        placed.add(code)
+        out.append(entry)
+    for code in sorted(by_code):
+        place(by_code[code])
+    return out
 
 
 def export_yaml() -> str:
@@ -248,6 +290,19 @@ def plan(text: str) -> Plan:
         for name, endpoint in state["webhooks"].items():
             if name not in names and endpoint.active:
                 changes.append(Change("remove", "webhook", name))
+    if doc.merchant_categories is not None:
+        codes = set()
+        for entry in doc.merchant_categories:
+            codes.add(entry.code)
+            have = state["merchant_categories"].get(entry.code)
+            if have is None:
+                changes.append(Change("create", "merchant category", entry.code))
+            elif diff := _fields(have, _category_wanted(entry), CATEGORY_FIELDS):
+                changes.append(Change("change", "merchant category", entry.code, diff))
+        for code, have in sorted(state["merchant_categories"].items()):
+            # Merchants and listings keep their category: one left out of the file is closed to new ones.
+            if code not in codes and have["active"]:
+                changes.append(Change("remove", "merchant category", code, {"active": (True, False)}))
     if problems:
         raise Refused(problems)
     return Plan(doc, lines, changes, state, secrets)
@@ -288,6 +343,8 @@ def _apply(p: Plan) -> None:
         _apply_routing(p)
     if doc.webhooks is not None:
         _apply_webhooks(p)
+    if doc.merchant_categories is not None:
+        _apply_categories(p)
 
 
 def _ladder_entry(entry) -> dict:
@@ -351,3 +408,15 @@ def _apply_webhooks(p: Plan) -> None:
     for name, change in changed.items():
         if change.action == "remove":
             outbox.remove_endpoint(endpoint_id=p.state["webhooks"][name].pk, actor=ACTOR)
+
+
+def _apply_categories(p: Plan) -> None:
+    touched = {c.name: c for c in p.changes if c.section == "merchant category"}
+    for entry in _parents_first(p.doc.merchant_categories):
+        if entry.code in touched:
+            merchants.save_category(actor=ACTOR, code=entry.code, **{
+                name: value for name, value in entry.model_dump().items() if name != "code"})
+    for code, change in touched.items():
+        if change.action == "remove":
+            have = dict(p.state["merchant_categories"][code])
+            merchants.save_category(actor=ACTOR, **{**have, "active": False})

@@ -57,6 +57,9 @@ DEFAULT_SCOPES = {
     Role.POLICY_MANAGER: [*_REVIEWER, "config:write", "risk:read"],
     Role.SUPPORT_SPECIALIST: ["policies:read", *_HELP],
     Role.ENGINEER: ["policies:read", "queues:read", *_HELP],
+    # A vendor's agents work merchant and listing cases, so they read those merchants (masked, through their
+    # cases: identity.access.merchant_filter); a vendor's managers run staffing and read no cases by token.
+    Role.VENDOR_AGENT: [*_REVIEWER, "merchants:read"],
     Role.VENDOR_MANAGER: ["queues:read", "policies:read", "quality:read", "quality:write", "workforce:read",
                           "workforce:write", *_HELP],
     Role.ANALYST: ["subjects:read", "cases:read", "queues:read", "policies:read", "ledger:read", "quality:read",

@@ -11,6 +11,10 @@ from datetime import datetime, timedelta
 ORDER = {"healthy": 0, "at_risk": 1, "critical": 2}
 
 
+FACTORS = ("violations", "strike_points", "complaints", "refund_rate", "chargeback_rate", "no_show_rate",
+           "response_minutes", "audits_failed")
+
+
 @dataclass(frozen=True)
 class Figures:
     violations: float = 0

@@ -71,12 +71,10 @@ class Merchant(models.Model):
     pois = models.JSONField(default=list, blank=True)
     verification = models.JSONField(default=dict, blank=True)  # what the provider answered, never a stamp
     evasion_matches = models.JSONField(default=list, blank=True)
-    # Health, benefits and funds as last computed.
-    health_score = models.PositiveSmallIntegerField(default=100)
+    # Band, benefits and funds as last computed (the score and its figures are in `Health`).
     health_band = models.CharField(max_length=16, choices=Band.choices, default=Band.HEALTHY)
     band_since = models.DateTimeField(null=True, blank=True)
     recovering_since = models.DateTimeField(null=True, blank=True)   # the raw band better than the band since
-    contributions = models.JSONField(default=list, blank=True)
     benefits = models.JSONField(default=dict, blank=True)
     funds = models.JSONField(default=dict, blank=True)
     licence_state = models.JSONField(default=dict, blank=True)   # the last applied desired state (expiry.py)
@@ -93,6 +91,31 @@ class Merchant(models.Model):
 
     def __str__(self):
         return f"merchant {self.external_id}"
+
+    @property
+    def health_score(self) -> int:
+        try:
+            return self.health.score
+        except Health.DoesNotExist:
+            return 100
+
+
+class Health(models.Model):
+    """A merchant's score as last computed and the figures it came from (named as `health.Figures`).
+
+    Apart from the merchant's wide row: the nightly pass rewrites most of these every night, and a narrow row
+    with one index is rewritten in place on PostgreSQL (a heap-only update, fillfactor 50), where rewriting the
+    merchant row would rewrite its ten indexes too. The contributions are derived from the figures on reading."""
+    merchant = models.OneToOneField(Merchant, primary_key=True, on_delete=models.CASCADE, related_name="health")
+    score = models.PositiveSmallIntegerField(default=100)
+    violations = models.FloatField(default=0)
+    strike_points = models.FloatField(default=0)
+    complaints = models.FloatField(default=0)
+    refund_rate = models.FloatField(default=0)
+    chargeback_rate = models.FloatField(default=0)
+    no_show_rate = models.FloatField(default=0)
+    response_minutes = models.FloatField(default=0)
+    audits_failed = models.FloatField(default=0)
 
 
 class QualificationStatus(models.TextChoices):

@@ -1,10 +1,15 @@
 """The nightly recomputation of health, benefits and funds for every merchant, set-based on PostgreSQL.
 
 One statement computes every merchant's figures, score, band (floors and cooldown), payout and reserve from the
-daily figures, strikes and licence state, as `health`, `funds` and `services.standing` do one at a time. Scores
-that moved are written by one UPDATE; the few merchants whose band, cooldown, payout or reserve changed go
-through `standing.refresh`, which records each change with its reason and tells the platform. Merchants carrying
-a decision on funds or benefits are few and go through it too. On SQLite every merchant goes through it.
+daily figures, strikes and licence state into a temporary table, as `health`, `funds` and `services.standing`
+do one at a time. The few merchants whose band, cooldown, payout or reserve changed, and those carrying a
+decision on funds or benefits, go through `standing.refresh`, which records each change with its reason and
+tells the platform. Every other merchant's score and figures are written by one upsert into the narrow
+`merchants_health` table, only where they moved: a score is derived, so it carries no event of its own; the
+run records one `merchant.nightly_recomputed` event with its counts and the band changes.
+
+On SQLite (small installs) the same outcome comes one merchant at a time through `standing.refresh`: slower,
+same events.
 """
 from datetime import timedelta
 
@@ -13,12 +18,11 @@ from django.db import connection, transaction
 from trustops.kernel import clock
 from trustops.kernel.canonical import canonical_json
 from trustops.kernel.database import is_postgres
+from trustops.ledger import services as ledger
+from trustops.merchants.health import FACTORS
 from trustops.merchants.models import Merchant
 from trustops.merchants.services import standing
 from trustops.merchants.services.common import current_rules
-
-FACTORS = ("violations", "strike_points", "complaints", "refund_rate", "chargeback_rate", "no_show_rate",
-           "response_minutes", "audits_failed")
 
 
 def _calculation(rules: dict) -> tuple[str, list]:
@@ -43,7 +47,7 @@ def _calculation(rules: dict) -> tuple[str, list]:
         SELECT account_id, COUNT(*) AS n, SUM(points) AS points FROM enforcement_strike
         WHERE reversed_at IS NULL AND expires_at > %(now)s GROUP BY account_id),
     figures AS (
-        SELECT m.id, m.status, m.health_score, m.health_band, m.band_since, m.recovering_since,
+        SELECT m.id, m.status, m.health_band, m.band_since, m.recovering_since,
                m.funds, m.benefits, m.licence_state,
                COALESCE(s.n, 0)::float AS violations, COALESCE(s.points, 0)::float AS strike_points,
                COALESCE(x.complaints::float / NULLIF(x.orders, 0), 0) AS complaints,
@@ -91,7 +95,7 @@ def _calculation(rules: dict) -> tuple[str, list]:
     SELECT id, score, band, recovering, band_payout, licence_payout, reserve,
            CASE WHEN reserve > 0 THEN ((%(reserve_days)s::jsonb) ->> band)::int ELSE 0 END AS release_days,
            ROUND(exposure::numeric, 4)::float AS exposure,
-           {", ".join(FACTORS)}
+           {", ".join(f"ROUND({n}::numeric, 4)::float AS {n}" for n in FACTORS)}
     FROM paid
     """
     params = {"now": clock.now(), "cooldown": timedelta(days=h["cooldown_days"]),
@@ -118,62 +122,88 @@ def compute(rules: dict | None = None) -> str:
     with connection.cursor() as cursor:
         # The statement is one scan of each table; compiling its many expressions would cost more than it saves.
         cursor.execute("SET LOCAL jit = off")
-        cursor.execute("DROP TABLE IF EXISTS merchant_nightly")
+        cursor.execute("DROP TABLE IF EXISTS merchant_nightly, merchant_moved")
         cursor.execute(f"CREATE TEMPORARY TABLE merchant_nightly ON COMMIT DROP AS {sql}", params)
     return "merchant_nightly"
 
 
+@transaction.atomic
 def run() -> dict:
-    """The nightly pass: set-based on PostgreSQL, one merchant at a time elsewhere."""
-    if not is_postgres():
-        done = 0
-        for merchant_id in Merchant.objects.order_by("pk").values_list("pk", flat=True):
-            with transaction.atomic():
-                standing.refresh(Merchant.objects.select_for_update().get(pk=merchant_id), actor="nightly")
-            done += 1
-        return {"merchants": done}
-    rules = current_rules()
-    with transaction.atomic():
+    """The nightly pass, one transaction: set-based on PostgreSQL, one merchant at a time elsewhere."""
+    tally = Tally()
+    if is_postgres():
+        rules = current_rules()
         compute(rules)
-        changed = _apply(rules)
-        changed["merchants"] = Merchant.objects.count()
-    decided = list(Merchant.objects.exclude(overrides={}).values_list("pk", flat=True))
-    for merchant_id in decided:
-        with transaction.atomic():
-            standing.refresh(Merchant.objects.select_for_update().get(pk=merchant_id), actor="nightly")
-    return {**changed, "with_decisions": len(decided)}
+        outcome = _apply(rules, tally)
+    else:
+        outcome = {}
+        for merchant in Merchant.objects.select_for_update().order_by("pk").iterator(chunk_size=500):
+            tally.refresh(merchant)
+    outcome = {"merchants": Merchant.objects.count(), **outcome, **tally.counts()}
+    ledger.record("merchant.nightly_recomputed", actor="nightly", payload=outcome)
+    return outcome
 
 
-def _contributions(rules: dict) -> str:
-    w = rules["health"]["factors"]
-    return "jsonb_build_array(" + ", ".join(
-        f"jsonb_build_object('factor', '{n}', 'value', ROUND(n.{n}::numeric, 4), 'points', "
-        f"-ROUND(({float(w[n]['weight'])} * LEAST(1.0, GREATEST(0.0, n.{n}) / {float(w[n]['limit'])}))::numeric, 2), "
-        f"'weight', {w[n]['weight']}, 'limit', {w[n]['limit']})" for n in FACTORS) + ")"
+class Tally:
+    """What the merchants that went through `standing.refresh` tonight changed, for the run's event."""
+
+    def __init__(self):
+        self.refreshed = self.scores_changed = self.benefits_changed = self.funds_changed = 0
+        self.bands: dict[str, int] = {}
+
+    def refresh(self, merchant: Merchant) -> None:
+        before = (merchant.health_score, merchant.health_band, merchant.benefits, merchant.funds)
+        standing.refresh(merchant, actor="nightly", score_event=False)
+        self.refreshed += 1
+        self.scores_changed += merchant.health_score != before[0]
+        if merchant.health_band != before[1]:
+            move = f"{before[1]}->{merchant.health_band}"
+            self.bands[move] = self.bands.get(move, 0) + 1
+        self.benefits_changed += merchant.benefits != before[2]
+        self.funds_changed += merchant.funds != before[3]
+
+    def counts(self) -> dict:
+        return {"refreshed": self.refreshed, "scores_changed": self.scores_changed,
+                "band_changes": dict(sorted(self.bands.items())), "benefits_changed": self.benefits_changed,
+                "funds_changed": self.funds_changed}
 
 
-def _apply(rules: dict) -> dict:
-    """Scores that moved are written in bulk (a score is derived; its band, benefits and funds carry the
-    events). Merchants whose band, cooldown, payout or reserve changed are few: they go through
-    `standing.refresh`, which writes each change with its reason and tells the platform."""
+def _apply(rules: dict, tally: Tally) -> dict:
+    """Merchants whose band, cooldown, payout or reserve changed, or carrying a decision, go through
+    `standing.refresh`; every other score and its figures are upserted where they moved, in one statement."""
     severity = "(CASE {0} WHEN 'held' THEN 2 WHEN 'delayed' THEN 1 ELSE 0 END)"
     payout = (f"(CASE WHEN m.status IN ('suspended', 'offboarding') THEN 'held' "
               f"WHEN {severity.format('n.licence_payout')} > {severity.format('n.band_payout')} "
               f"THEN n.licence_payout ELSE n.band_payout END)")
+    figures = ", ".join(FACTORS)
     with connection.cursor() as cursor:
         cursor.execute(f"""
+            CREATE TEMPORARY TABLE merchant_moved ON COMMIT DROP AS
             SELECT m.id FROM merchants_merchant m JOIN merchant_nightly n ON n.id = m.id
             WHERE n.band <> m.health_band OR n.recovering IS DISTINCT FROM m.recovering_since
                OR COALESCE(m.funds ->> 'payout', '') <> {payout}
                OR COALESCE((m.funds ->> 'reserve_percent')::int, -1) <> n.reserve
-               OR COALESCE((m.funds ->> 'release_days')::int, -1) <> n.release_days""")
-        moved = [row[0] for row in cursor.fetchall()]
+               OR COALESCE((m.funds ->> 'release_days')::int, -1) <> n.release_days
+            UNION SELECT id FROM merchants_merchant WHERE overrides <> '{{}}'::jsonb""")
         cursor.execute(f"""
-            UPDATE merchants_merchant m SET health_score = n.score, contributions = {_contributions(rules)},
-                   updated_at = %s
-            FROM merchant_nightly n
-            WHERE n.id = m.id AND n.score <> m.health_score AND m.id <> ALL(%s)""", [clock.now(), moved])
-        rescored = cursor.rowcount
-    for merchant in Merchant.objects.select_for_update().filter(pk__in=moved).order_by("pk"):
-        standing.refresh(merchant, actor="nightly")
-    return {"rescored": rescored, "moved": len(moved)}
+            WITH changed AS (
+                SELECT n.id, n.score, {", ".join(f"n.{f}" for f in FACTORS)}, h.score AS before
+                FROM merchant_nightly n LEFT JOIN merchants_health h ON h.merchant_id = n.id
+                WHERE NOT EXISTS (SELECT 1 FROM merchant_moved x WHERE x.id = n.id)
+                  AND (h.merchant_id IS NULL OR (h.score, {", ".join(f"h.{f}" for f in FACTORS)})
+                       IS DISTINCT FROM (n.score, {", ".join(f"n.{f}" for f in FACTORS)}))),
+            written AS (
+                INSERT INTO merchants_health (merchant_id, score, {figures})
+                SELECT id, score, {figures} FROM changed
+                ON CONFLICT (merchant_id) DO UPDATE SET score = EXCLUDED.score,
+                    {", ".join(f"{f} = EXCLUDED.{f}" for f in FACTORS)}
+                RETURNING 1)
+            SELECT (SELECT COUNT(*) FROM written), (SELECT COUNT(*) FROM changed WHERE before IS DISTINCT FROM score)
+            """)
+        written, rescored = cursor.fetchone()
+        cursor.execute("SELECT id FROM merchant_moved ORDER BY id")
+        ids = [row[0] for row in cursor.fetchall()]
+    for merchant in Merchant.objects.select_for_update().filter(pk__in=ids).order_by("pk"):
+        tally.refresh(merchant)
+    tally.scores_changed += rescored
+    return {"health_rows_written": written}

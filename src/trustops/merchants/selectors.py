@@ -7,8 +7,9 @@ from trustops.identity import access
 from trustops.kernel import clock
 from trustops.kernel.errors import NotFound
 from trustops.ledger.models import LedgerEvent
-from trustops.merchants import lifecycle
-from trustops.merchants.models import Category, Merchant, Qualification, QualificationStatus
+from trustops.merchants import health, lifecycle
+from trustops.merchants.models import Category, Health, Merchant, Qualification, QualificationStatus
+from trustops.merchants.services.common import current_rules
 from trustops.subjects.masking import mask_attributes
 
 
@@ -30,7 +31,7 @@ def get_merchant(viewer, external_id: str) -> Merchant:
 
 
 def search(viewer, text: str = "", *, status: str = "", limit: int = 50) -> list[Merchant]:
-    found = merchants_visible_to(viewer).select_related("category")
+    found = merchants_visible_to(viewer).select_related("category", "health")
     if text:
         q = Q(external_id__istartswith=text)
         if not access.masks_merchant(viewer):   # vendor staff may not find a merchant by its legal name
@@ -72,6 +73,13 @@ def identity(viewer, merchant: Merchant) -> dict:
     return mask_attributes(raw, subject_type="merchant") if access.masks_merchant(viewer) else raw
 
 
+def contributions(merchant: Merchant) -> list[dict]:
+    """Each factor's share of the score, from the figures last computed and the weights in force."""
+    row = Health.objects.filter(merchant=merchant).first()
+    found = health.Figures(**{name: getattr(row, name) for name in health.FACTORS}) if row else health.Figures()
+    return health.score(found, current_rules()["health"])[1]
+
+
 def detail(viewer, merchant: Merchant) -> dict:
     """The merchant as the API and the console show it."""
     masked = access.masks_merchant(viewer)
@@ -83,7 +91,7 @@ def detail(viewer, merchant: Merchant) -> dict:
         "verification": merchant.verification or {},
         "evasion_matches": [] if masked else merchant.evasion_matches,
         "health": {"score": merchant.health_score, "band": merchant.health_band,
-                   "band_since": merchant.band_since, "contributions": merchant.contributions},
+                   "band_since": merchant.band_since, "contributions": contributions(merchant)},
         "benefits": merchant.benefits or {}, "funds": merchant.funds or {},
         "decisions": {} if masked else (merchant.overrides or {}),
         "licences": merchant.licence_state or {},

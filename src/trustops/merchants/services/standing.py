@@ -11,7 +11,7 @@ from django.db.models import Sum
 from trustops.enforcement import selectors as enforcement
 from trustops.kernel import clock
 from trustops.merchants import expiry, funds, health, lifecycle
-from trustops.merchants.models import DailyMetrics, Listing, ListingStatus, Merchant, Qualification
+from trustops.merchants.models import DailyMetrics, Health, Listing, ListingStatus, Merchant, Qualification
 from trustops.merchants.services.common import current_rules, record, required_kinds, tell
 
 
@@ -81,8 +81,9 @@ def _listings(merchant: Merchant, withdrawn: list[str], reasons: dict, actor) ->
              reason=listing.reason)
 
 
-def refresh(merchant: Merchant, *, actor=None, now=None) -> Merchant:
-    """Recompute and apply; the merchant is locked by the caller."""
+def refresh(merchant: Merchant, *, actor=None, now=None, score_event: bool = True) -> Merchant:
+    """Recompute and apply; the merchant is locked by the caller. The nightly pass counts the scores it moves
+    in its own event (`score_event=False`) rather than one event per merchant."""
     now = now or clock.now()
     rules = current_rules()
     selling = merchant.status in lifecycle.SELLING
@@ -98,10 +99,11 @@ def refresh(merchant: Merchant, *, actor=None, now=None) -> Merchant:
     if state.band != merchant.health_band:
         record("merchant.band_changed", merchant, actor, before=merchant.health_band, after=state.band, score=value,
                reason=f"score {value}" + (f"; floor {floor} while {merchant.status}" if floor else ""))
-    if value != merchant.health_score:
+    if value != merchant.health_score and score_event:
         record("merchant.health_scored", merchant, actor, before=merchant.health_score, after=value,
                contributions=[c for c in contributions if c["points"]])
-    merchant.health_score, merchant.contributions = value, contributions
+    stored = {name: round(float(getattr(found, name)), 4) for name in health.FACTORS}
+    merchant.health = Health.objects.update_or_create(merchant=merchant, defaults={"score": value, **stored})[0]
     merchant.health_band, merchant.band_since, merchant.recovering_since = (
         state.band, state.band_since, state.recovering_since)
     # Licences.

@@ -126,8 +126,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
-DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TRUSTOPS_TEST_DATABASE_NAME")} if os.environ.get(
-    "TRUSTOPS_TEST_DATABASE_NAME") else {}
+_test_name = os.environ.get("TRUSTOPS_TEST_DATABASE_NAME")
+if _test_name and DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and "/" not in _test_name:
+    # A named SQLite test database is a file: keep it under the var directory, not wherever the tests ran.
+    _test_name = str(VAR_DIR / _test_name)
+DATABASES["default"]["TEST"] = {"NAME": _test_name} if _test_name else {}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "identity.User"

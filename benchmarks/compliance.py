@@ -112,9 +112,9 @@ def load_year(decisions: int, start: datetime) -> None:
         ("appeal cases", f"""INSERT INTO review_case (kind, subject_id, queue_id, status, priority, severity,
             report_count, signal_count, max_source_trust, opened_at, last_reported_at, updated_at, sla_due_at,
             resolved_at, version, escalation_count, appeal_of_id)
-            SELECT 'appeal', d.case_id, {queue_id}, 'resolved', 0, 1, 0, 0, 0, d.decided_at, d.decided_at,
+            SELECT 'appeal', c.subject_id, {queue_id}, 'resolved', 0, 1, 0, 0, 0, d.decided_at, d.decided_at,
                    d.decided_at, d.decided_at, d.decided_at, 1, 0, d.id
-            FROM review_decision d WHERE mod(d.id, 100) = 0""", []),
+            FROM review_decision d JOIN review_case c ON c.id = d.case_id WHERE mod(d.id, 100) = 0""", []),
         ("appeals", f"""INSERT INTO review_appeal (decision_id, case_id, submitted_by_id, idempotency_key, fingerprint,
             statement, received_at, status, decided_at)
             SELECT c.appeal_of_id, c.id, {submitter.pk}, 'a' || c.id, '', 'appeal', c.opened_at,

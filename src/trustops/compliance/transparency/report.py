@@ -20,6 +20,7 @@ from trustops.identity.roles import Role
 from trustops.intake.models import Report
 from trustops.kernel import ports
 from trustops.policies.models import Policy
+from trustops.quality.models import Audit, ErrorType
 from trustops.review.models import Appeal, Decision, Verdict
 
 NOTICE_SOURCES = ("user", "trusted_flagger", "authority")
@@ -123,6 +124,53 @@ def complaints(start, end, regions=None) -> QuerySet:
                                  received_at__lt=end)
 
 
+def _by_means(qs: QuerySet, automated: str, field: str = "reviewer__role") -> QuerySet:
+    return qs.filter(**{field: Role.INTEGRATION}) if automated == "1" else qs.exclude(**{field: Role.INTEGRATION})
+
+
+def appeals_decided(start, end, regions=None) -> QuerySet:
+    """Appeals decided so far on the period's decisions: upheld confirms a decision, overturned corrects it."""
+    return Appeal.objects.filter(decision__in=decisions(start, end, regions), status__in=("upheld", "overturned"))
+
+
+def audits(start, end, regions=None) -> QuerySet:
+    """Quality audits of the period's decisions (an audit judges a decision correct or names its error)."""
+    return Audit.objects.filter(decision__in=decisions(start, end, regions))
+
+
+def _automated_means(report: TransparencyReport, start, end, regions) -> None:
+    """Measures taken solely by automated means vs by people, with their accuracy indicators: the share upheld
+    among decided appeals and the share judged correct among quality audits (unweighted by the audit sample's
+    inclusion probabilities)."""
+    means = {"1": "solely automated", "0": "human review"}
+    counts = {"1": 0, "0": 0}
+    for row in decisions(start, end, regions).values("reviewer__role").annotate(n=Count("id")):
+        counts["1" if row["reviewer__role"] == Role.INTEGRATION else "0"] += row["n"]
+    appeals = {(a, o): 0 for a in means for o in ("upheld", "overturned")}
+    for row in appeals_decided(start, end, regions).values("decision__reviewer__role", "status").annotate(
+            n=Count("id")):
+        appeals["1" if row["decision__reviewer__role"] == Role.INTEGRATION else "0", row["status"]] += row["n"]
+    found = {(a, c): 0 for a in means for c in ("correct", "incorrect")}
+    for row in audits(start, end, regions).values("decision__reviewer__role", "error_type").annotate(n=Count("id")):
+        finding = "correct" if row["error_type"] == ErrorType.CORRECT else "incorrect"
+        found["1" if row["decision__reviewer__role"] == Role.INTEGRATION else "0", finding] += row["n"]
+    for a, name in means.items():
+        group = {"means": name}
+        report.add("automated_means", "decisions", group, counts[a], f"automated|{a}")
+        for outcome, shown in (("upheld", "upheld"), ("overturned", "reversed")):
+            report.add("automated_means", f"appeals {shown}", group, appeals[a, outcome],
+                       f"automated-appeals|{a}|{outcome}")
+        decided = appeals[a, "upheld"] + appeals[a, "overturned"]
+        report.add("automated_means", "share upheld on appeal", group,
+                   round(appeals[a, "upheld"] / decided, 4) if decided else None, f"automated-appeals|{a}")
+        for finding in ("correct", "incorrect"):
+            report.add("automated_means", f"audits found {finding}", group, found[a, finding],
+                       f"automated-audits|{a}|{finding}")
+        audited = found[a, "correct"] + found[a, "incorrect"]
+        report.add("automated_means", "share correct in quality audits", group,
+                   round(found[a, "correct"] / audited, 4) if audited else None, f"automated-audits|{a}")
+
+
 def _ground(code: str | None, illegal: set[str]) -> str:
     return "illegal content" if code in illegal else "terms and conditions"
 
@@ -189,6 +237,8 @@ def build(start: datetime, end: datetime, regions=catalogue.EEA_COUNTRIES) -> Tr
         report.add("suspensions", "account suspensions" if row["action"] == "suspend" else "account terminations",
                    {}, row["n"], f"suspensions|{row['action']}")
 
+    _automated_means(report, start, end, regions)
+
     people = ports.get("workforce.reviewers_by_language")
     if people is not None:
         for language, count in sorted(people.reviewers_by_language(at=end).items()):
@@ -198,7 +248,7 @@ def build(start: datetime, end: datetime, regions=catalogue.EEA_COUNTRIES) -> Tr
 
 def drill(key: str, start: datetime, end: datetime, regions=catalogue.EEA_COUNTRIES, *,
           limit: int = 1000) -> list[int]:
-    """The ids of the rows a figure counts (reports, decisions, actions or appeals, as the section says)."""
+    """The ids of the rows a figure counts (reports, decisions, actions, appeals or audits, as the section says)."""
     kind, *parts = key.split("|")
     illegal = set(_illegal_codes())
     if kind == "notices":
@@ -212,8 +262,7 @@ def drill(key: str, start: datetime, end: datetime, regions=catalogue.EEA_COUNTR
         qs = _with_notice(decisions(start, end, regions)).filter(noticed=basis == "notice")
         qs = qs.filter(policy__code__in=illegal) if ground == "illegal content" else qs.exclude(
             policy__code__in=illegal)
-        qs = qs.filter(reviewer__role=Role.INTEGRATION) if automated == "1" else qs.exclude(
-            reviewer__role=Role.INTEGRATION)
+        qs = _by_means(qs, automated)
     elif kind == "restrictions":
         qs = actions(start, end, regions).filter(action__in=[a for a, t in RESTRICTION_TYPE.items() if t == parts[0]])
     elif kind == "orders":
@@ -225,6 +274,17 @@ def drill(key: str, start: datetime, end: datetime, regions=catalogue.EEA_COUNTR
         qs = complaints(start, end, regions).filter(status=parts[0])
     elif kind == "complaints-decided":
         qs = complaints(start, end, regions).filter(decided_at__isnull=False)
+    elif kind == "automated":
+        qs = _by_means(decisions(start, end, regions), parts[0])
+    elif kind == "automated-appeals":
+        qs = _by_means(appeals_decided(start, end, regions), parts[0], "decision__reviewer__role")
+        if len(parts) > 1:
+            qs = qs.filter(status=parts[1])
+    elif kind == "automated-audits":
+        qs = _by_means(audits(start, end, regions), parts[0], "decision__reviewer__role")
+        if len(parts) > 1:
+            qs = qs.filter(error_type=ErrorType.CORRECT) if parts[1] == "correct" else qs.exclude(
+                error_type=ErrorType.CORRECT)
     elif kind == "suspensions":
         qs = actions(start, end, regions).filter(action=parts[0])
     else:

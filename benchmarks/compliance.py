@@ -8,7 +8,7 @@ Transparency: the year is loaded with INSERT … SELECT over generate_series (su
 decision per case, one restriction per decision, appeals on 1%), then `transparency.report.build` is timed next
 to the bare aggregate queries it cannot do without (the grouped counts of notices, decisions and actions).
 
-    .venv/bin/python benchmarks/compliance.py [--statements 50000] [--decisions 1000000] [--keep]
+    .venv/bin/python benchmarks/compliance.py [--statements 50000] [--decisions 1000000] [--keep] [--reuse]
 """
 import argparse
 import json
@@ -148,14 +148,16 @@ def bare_aggregates(start, end) -> float:
 
 def bench_report(args) -> None:
     name = args.database_name
-    recreate_database(args.database_url, name)
+    start = datetime(2025, 1, 1, tzinfo=timezone.utc)
+    end = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    if not args.reuse:      # --reuse: the year a previous run loaded and kept (--keep), same --decisions
+        recreate_database(args.database_url, name)
     configure_django(with_database(args.database_url, name))
     from django.core.management import call_command
     call_command("migrate", verbosity=0)
-    start = datetime(2025, 1, 1, tzinfo=timezone.utc)
-    end = datetime(2026, 1, 1, tzinfo=timezone.utc)
-    print(f"loading a year of {args.decisions:,} decisions", flush=True)
-    load_year(args.decisions, start)
+    if not args.reuse:
+        print(f"loading a year of {args.decisions:,} decisions", flush=True)
+        load_year(args.decisions, start)
     from trustops.compliance.transparency import report
     times, bare = [], []
     for _ in range(args.runs):
@@ -185,6 +187,7 @@ def main() -> None:
     parser.add_argument("--skip-report", action="store_true")
     parser.add_argument("--seed", type=int, default=20261202)
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--reuse", action="store_true", help="time the report on the year a --keep run left")
     args = parser.parse_args()
     bench_statements(args.statements, args.seed)
     if not args.skip_report:

@@ -8,7 +8,7 @@ Transparency: the year is loaded with INSERT … SELECT over generate_series (su
 decision per case, one restriction per decision, appeals on 1%), then `transparency.report.build` is timed next
 to the bare aggregate queries it cannot do without (the grouped counts of notices, decisions and actions).
 
-    .venv/bin/python benchmarks/compliance.py [--statements 50000] [--decisions 1000000] [--keep]
+    .venv/bin/python benchmarks/compliance.py [--statements 50000] [--decisions 1000000] [--keep] [--reuse]
 """
 import argparse
 import json
@@ -112,9 +112,9 @@ def load_year(decisions: int, start: datetime) -> None:
         ("appeal cases", f"""INSERT INTO review_case (kind, subject_id, queue_id, status, priority, severity,
             report_count, signal_count, max_source_trust, opened_at, last_reported_at, updated_at, sla_due_at,
             resolved_at, version, escalation_count, appeal_of_id)
-            SELECT 'appeal', d.case_id, {queue_id}, 'resolved', 0, 1, 0, 0, 0, d.decided_at, d.decided_at,
+            SELECT 'appeal', c.subject_id, {queue_id}, 'resolved', 0, 1, 0, 0, 0, d.decided_at, d.decided_at,
                    d.decided_at, d.decided_at, d.decided_at, 1, 0, d.id
-            FROM review_decision d WHERE mod(d.id, 100) = 0""", []),
+            FROM review_decision d JOIN review_case c ON c.id = d.case_id WHERE mod(d.id, 100) = 0""", []),
         ("appeals", f"""INSERT INTO review_appeal (decision_id, case_id, submitted_by_id, idempotency_key, fingerprint,
             statement, received_at, status, decided_at)
             SELECT c.appeal_of_id, c.id, {submitter.pk}, 'a' || c.id, '', 'appeal', c.opened_at,
@@ -148,14 +148,16 @@ def bare_aggregates(start, end) -> float:
 
 def bench_report(args) -> None:
     name = args.database_name
-    recreate_database(args.database_url, name)
+    start = datetime(2025, 1, 1, tzinfo=timezone.utc)
+    end = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    if not args.reuse:      # --reuse: the year a previous run loaded and kept (--keep), same --decisions
+        recreate_database(args.database_url, name)
     configure_django(with_database(args.database_url, name))
     from django.core.management import call_command
     call_command("migrate", verbosity=0)
-    start = datetime(2025, 1, 1, tzinfo=timezone.utc)
-    end = datetime(2026, 1, 1, tzinfo=timezone.utc)
-    print(f"loading a year of {args.decisions:,} decisions", flush=True)
-    load_year(args.decisions, start)
+    if not args.reuse:
+        print(f"loading a year of {args.decisions:,} decisions", flush=True)
+        load_year(args.decisions, start)
     from trustops.compliance.transparency import report
     times, bare = [], []
     for _ in range(args.runs):
@@ -185,6 +187,7 @@ def main() -> None:
     parser.add_argument("--skip-report", action="store_true")
     parser.add_argument("--seed", type=int, default=20261202)
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--reuse", action="store_true", help="time the report on the year a --keep run left")
     args = parser.parse_args()
     bench_statements(args.statements, args.seed)
     if not args.skip_report:

@@ -5,11 +5,14 @@ import pytest
 
 from tests.conftest import ApiClient
 from tests.test_access_matrix import VENDOR_ROLES, _console
+from trustops.compliance.childsafety import services as child_safety
 from trustops.compliance.clocks import services as clocks
 from trustops.compliance.models import DataSubjectRequest, LegalClock, Statement
 from trustops.compliance.retention import services as retention
 from trustops.identity import access
 from trustops.identity.roles import Role
+from trustops.ledger.models import LedgerEvent
+from trustops.review.models import Decision
 from trustops.simulation import platform as setup
 from trustops.subjects.models import Subject
 
@@ -105,3 +108,36 @@ def test_only_compliance_staff_write(world, records, role):
         assert response.status_code == 201
     else:
         assert response.status_code in (403, 404) and DataSubjectRequest.objects.count() == before
+
+
+@pytest.mark.parametrize("where", list(REGIONS))
+def test_child_safety_reporting_pages_are_for_cleared_compliance_staff_in_their_regions(world, records, where):
+    """Every role, cleared or not: only compliance staff with the child-safety clearance find the pages, and a
+    report only in their regions; uncleared compliance staff and admins find nothing (404), and open nothing."""
+    cleared = world.person("cs-maker", "compliance_officer", clearances=("restricted:child_safety",))
+    report = child_safety.assemble(case_id=Decision.objects.get(pk=records["restricted"]).case_id,
+                                   actor=cleared.user)
+    openers = set()
+    for role in ROLES:
+        if role == Role.INTEGRATION:
+            continue
+        vendor = setup.VENDOR_A if role in VENDOR_ROLES else None
+        for clearances in ((), ("restricted:child_safety",)):
+            person = world.person(f"cs-{role}-{where}-{len(clearances)}", role, vendor=vendor,
+                                  team=None if vendor else setup.IN_HOUSE_TEAM, regions=REGIONS[where],
+                                  clearances=clearances)
+            console = _console(person.user)
+            reports = child_safety.may_report(person.user)
+            assert console.get("/compliance/child-safety/").status_code == (200 if reports else 404), (
+                role, clearances)
+            sees = reports and where == "own"
+            assert console.get(f"/compliance/child-safety/{report.pk}/").status_code == (200 if sees else 404), (
+                role, where, clearances)
+            opened = console.post(f"/compliance/child-safety/{report.pk}/evidence/", {"why": "checking"})
+            assert opened.status_code == (200 if sees else 404), (role, where, clearances)
+            submitted = console.post(f"/compliance/child-safety/{report.pk}/submit/")
+            assert submitted.status_code == (302 if sees else 404), (role, where, clearances)
+            if sees:
+                openers.add(person.username)
+    logged = set(LedgerEvent.objects.filter(kind="evidence.accessed").values_list("actor_name", flat=True))
+    assert logged == openers and bool(openers) == (where == "own")

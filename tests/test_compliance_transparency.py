@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 from tests.conftest import ApiClient
 from trustops.compliance.statements import services as statements
 from trustops.kernel import clock
+from trustops.review.models import Decision
 
 
 def test_the_report_counts_the_period_and_each_figure_names_its_rows(world, api):
@@ -65,3 +66,50 @@ def test_the_report_counts_the_period_and_each_figure_names_its_rows(world, api)
     analyst = world.person("analyst", "analyst")
     assert ApiClient(analyst.token).get("/api/v1/compliance/transparency-report", start=start.isoformat(),
                                         end=end.isoformat()).status_code == 403
+
+
+def test_automated_means_are_counted_with_their_accuracy_on_appeal_and_in_quality_audits(world, api):
+    """Machine decisions apart from people's; an upheld appeal or a correct audit confirms a decision, an
+    overturned appeal or an audit finding an error counts against it; each share drills to its rows."""
+    officer = world.person("compliance-officer", "compliance_officer")
+    auditor = world.person("auditor", "qa_auditor")
+    for _ in range(3):
+        world.report(subject=world.subject(region="DE"))
+    machine = [world.violation(world.moderator("classifier"), "general-intl", "harassment.bullying",
+                               actions=["remove"]) for _ in range(2)]
+    # A decision is solely automated when the integrating platform (a machine) took it; no queue route hands
+    # a case to a machine, so the two are attributed to it here.
+    Decision.objects.filter(pk__in=[d["decision_id"] for d in machine]).update(reviewer=world.integration.user)
+    person = world.violation(world.moderator(), "general-intl", "harassment.bullying", actions=["remove"])
+    for n, decided in enumerate(machine):
+        assert api.post("/api/v1/appeals", {"decision_id": decided["decision_id"], "statement": "Wrong.",
+                                            "idempotency_key": f"auto-{n}"}).status_code == 201
+    reviewer = world.moderator("appeals-reviewer")
+    for verdict in ("upheld", "overturned"):
+        case = world.claim(reviewer, "appeals")
+        assert world.decide(reviewer, case, verdict=verdict, rationale="Looked again.").status_code == 200
+    judged = ApiClient(auditor.token).post("/api/v1/qa/audits", {"decision_id": machine[0]["decision_id"],
+                                                                 "correct_verdict": "no_violation"})
+    assert judged.status_code == 201, judged.content
+    start, end = clock.now() - timedelta(days=1), clock.now() + timedelta(days=1)
+    client = ApiClient(officer.token)
+    figures = client.get("/api/v1/compliance/transparency-report", start=start.isoformat(),
+                         end=end.isoformat()).json()["figures"]
+
+    def figure(name, means):
+        return next(f for f in figures if f["section"] == "automated_means" and f["name"] == name
+                    and f["group"] == {"means": means})
+
+    def rows(f):
+        return client.get("/api/v1/compliance/transparency-report/rows", start=start.isoformat(),
+                          end=end.isoformat(), key=f["key"]).json()
+
+    assert figure("decisions", "solely automated")["value"] == 2
+    assert rows(figure("decisions", "human review")) == [person["decision_id"]]
+    assert figure("appeals upheld", "solely automated")["value"] == 1
+    assert figure("appeals reversed", "solely automated")["value"] == 1
+    share = figure("share upheld on appeal", "solely automated")
+    assert share["value"] == 0.5 and len(rows(share)) == 2
+    assert figure("share upheld on appeal", "human review")["value"] is None
+    assert figure("audits found incorrect", "solely automated")["value"] == 1
+    assert figure("share correct in quality audits", "solely automated")["value"] == 0.0

@@ -4,6 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.console import sign_in
+from trustops.simulation import platform as setup
 
 pytestmark = pytest.mark.browser
 
@@ -52,3 +53,37 @@ def test_a_compliance_officer_works_statements_clocks_holds_and_erasure(page, pe
     page.get_by_role("button", name="Run").click()
     expect(page.get_by_text("Erasure refused")).to_be_visible()
     expect(page.get_by_text("Litigation hold 2026-4").first).to_be_visible()
+
+
+def test_a_cleared_officer_assembles_opens_and_submits_a_child_safety_report(page, people, world):
+    """The package is assembled from the case, its evidence shown only after a recorded reason, the submission
+    tracked with the submitter's reference, and the evidence's access log lists the opening."""
+    world.report(subject=world.subject(region="US"), reason="minor_safety.grooming", text="He asked her age.")
+    world.violation(world.moderator("cs-mod"), "child-safety", "minor_safety.grooming")
+    officer = people.person("compliance_officer", username="cs.officer", clearances=(setup.CHILD_SAFETY,))
+
+    sign_in(page, officer)
+    page.get_by_role("link", name="Compliance", exact=True).click()
+    page.get_by_role("link", name="Child-safety reports").click()
+    page.get_by_role("button", name="Assemble the report").click()
+    expect(page.get_by_text("its evidence is held for a year")).to_be_visible()
+    expect(page.get_by_text("Nobody has opened it yet.")).to_be_visible()
+
+    page.get_by_label("Why you open it (recorded)").fill("Checking the package before submission")
+    page.get_by_role("button", name="Open the evidence").click()
+    expect(page.get_by_label("Report package")).to_contain_text("He asked her age.")
+    expect(page.get_by_role("cell", name="Checking the package before submission")).to_be_visible()
+
+    page.get_by_role("button", name="Submit").click()
+    expect(page.get_by_text("Submitted through local-stand-in")).to_be_visible()
+    expect(page.get_by_role("cell", name="submission to the reporting authority")).to_be_visible()
+    page.get_by_role("link", name="Child-safety reports").click()
+    expect(page.get_by_role("cell", name="Submitted")).to_be_visible()
+    expect(page.get_by_text("No child-safety case is waiting for a report.")).to_be_visible()
+
+
+def test_an_uncleared_officer_has_no_child_safety_page(page, people):
+    officer = people.person("compliance_officer", username="plain.officer")
+    sign_in(page, officer)
+    page.get_by_role("link", name="Compliance", exact=True).click()
+    expect(page.get_by_role("link", name="Child-safety reports")).to_have_count(0)

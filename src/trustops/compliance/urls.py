@@ -18,5 +18,10 @@ urlpatterns = [
     path("data-subjects/request/", views.data_subject_request, name="data_subject_request"),
     path("data-subjects/<int:request_id>/archive/", views.archive, name="archive"),
     path("access/", views.access_log, name="access_log"),
+    path("child-safety/", views.child_safety_reports, name="child_safety"),
+    path("child-safety/assemble/", views.assemble_child_safety_report, name="assemble_child_safety_report"),
+    path("child-safety/<int:report_id>/", views.child_safety_report, name="child_safety_report"),
+    path("child-safety/<int:report_id>/evidence/", views.open_child_safety_evidence, name="child_safety_evidence"),
+    path("child-safety/<int:report_id>/submit/", views.submit_child_safety_report, name="submit_child_safety_report"),
     path("transparency/", views.transparency_report, name="transparency"),
 ]

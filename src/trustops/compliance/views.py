@@ -11,6 +11,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from trustops.compliance.audit import selectors as audit
+from trustops.compliance.childsafety import selectors as child_safety_reads
+from trustops.compliance.childsafety import services as child_safety
 from trustops.compliance.clocks import selectors as clock_reads
 from trustops.compliance.clocks import services as clocks
 from trustops.compliance.models import ClockKind, DataClass
@@ -37,6 +39,16 @@ def compliance_page(view):
         except NotFound:
             return render(request, "console/not_found.html", status=404)
     return login_required(wrapper)
+
+
+def child_safety_page(view):
+    """Compliance staff holding the child-safety clearance; anyone else, admins included, finds nothing (404)."""
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not child_safety.may_report(request.user):
+            return render(request, "console/not_found.html", status=404)
+        return view(request, *args, **kwargs)
+    return compliance_page(wrapper)
 
 
 def _refused(request, error) -> None:
@@ -258,3 +270,67 @@ def transparency_report(request):
         "sections": [(section, built.section(section)) for section in built.sections],
         "drill_key": drill_key,
         "drill_ids": transparency.drill(drill_key, start, end, regions_for(request.user)) if drill_key else None})
+
+
+@require_GET
+@child_safety_page
+def child_safety_reports(request):
+    return render(request, "compliance/child_safety.html", {
+        "here": "child_safety", "cases": list(child_safety_reads.cases_to_report(request.user).order_by("-id")[:100]),
+        "reports": list(child_safety.reports_visible_to(request.user).select_related("hold", "subject")
+                        .order_by("-id")[:100])})
+
+
+@require_POST
+@child_safety_page
+def assemble_child_safety_report(request):
+    case_id = request.POST.get("case_id", "")
+    if not case_id.isdigit():
+        raise NotFound("case_not_found", "No such case.")
+    try:
+        report = child_safety.assemble(case_id=int(case_id), actor=request.user)
+    except Conflict as error:
+        _refused(request, error)
+        return redirect("compliance:child_safety")
+    messages.success(request, "The package is assembled; its evidence is held for a year.")
+    return redirect("compliance:child_safety_report", report_id=report.pk)
+
+
+def _child_safety_report(request, report_id: int, *, package=None):
+    report = child_safety_reads.report(request.user, report_id)
+    if report is None:
+        raise NotFound("report_not_found", "No such report.")
+    return render(request, "compliance/child_safety_report.html", {
+        "here": "child_safety", "report": report, "package": package,
+        "package_json": json.dumps(package, indent=2, ensure_ascii=False) if package else "",
+        "accesses": child_safety_reads.evidence_accesses(request.user, report_id)})
+
+
+@require_GET
+@child_safety_page
+def child_safety_report(request, report_id: int):
+    return _child_safety_report(request, report_id)
+
+
+@require_POST
+@child_safety_page
+def open_child_safety_evidence(request, report_id: int):
+    """The package is shown only in answer to this POST, which logs the opening with its reason."""
+    try:
+        report = child_safety.open_evidence(report_id=report_id, actor=request.user,
+                                            why=request.POST.get("why", "")[:300])
+    except Invalid as error:
+        _refused(request, error)
+        return redirect("compliance:child_safety_report", report_id=report_id)
+    return _child_safety_report(request, report_id, package=report.package)
+
+
+@require_POST
+@child_safety_page
+def submit_child_safety_report(request, report_id: int):
+    report = child_safety.submit(report_id=report_id, actor=request.user)
+    if report.status == "submitted":
+        messages.success(request, f"Submitted through {report.submitter}: reference {report.reference}.")
+    else:
+        messages.error(request, f"The submitter refused: {report.last_error}. Try again.")
+    return redirect("compliance:child_safety_report", report_id=report_id)

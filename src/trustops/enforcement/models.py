@@ -30,7 +30,9 @@ class EnforcementAction(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["target", "status"], name="action_target_status"),
-                   models.Index(fields=["status", "ends_at"], name="action_expiry")]
+                   models.Index(fields=["status", "ends_at"], name="action_expiry"),
+                   # The transparency report counts a period's restrictions.
+                   models.Index(fields=["starts_at"], name="action_starts")]
 
     def __str__(self):
         return f"{self.action} on {self.target_id} ({self.status})"

@@ -33,7 +33,9 @@ class Report(models.Model):
                    # The console's search finds a report by its key from any sender, and a reporter's reports.
                    models.Index(fields=["idempotency_key"], name="report_key"),
                    models.Index(fields=["reporter_external_id"], name="report_reporter",
-                                condition=~models.Q(reporter_external_id=""))]
+                                condition=~models.Q(reporter_external_id="")),
+                   # The transparency report counts a period's notices.
+                   models.Index(fields=["received_at"], name="report_received")]
 
     def __str__(self):
         return f"report {self.pk} on {self.subject_id}"

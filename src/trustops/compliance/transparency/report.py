@@ -11,7 +11,7 @@ from typing import Protocol
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 
 from trustops.compliance.models import DecisionGround, DsaMapping
 from trustops.compliance.statements import catalogue
@@ -20,6 +20,7 @@ from trustops.identity.roles import Role
 from trustops.intake.models import Report
 from trustops.kernel import ports
 from trustops.policies.models import Policy
+from trustops.quality.models import Audit, ErrorType
 from trustops.review.models import Appeal, Decision, Verdict
 
 NOTICE_SOURCES = ("user", "trusted_flagger", "authority")
@@ -75,13 +76,15 @@ def _illegal_codes() -> list[str]:
 def _median_seconds(qs: QuerySet, later: str, earlier: str) -> float | None:
     """Median of (later - earlier) in seconds over the rows of `qs`, computed in the database on PostgreSQL."""
     if connection.vendor == "postgresql":
+        # One pass over the rows: the durations are read from the filtered query itself, not looked up by id.
         try:
-            inner, params = qs.values("pk").query.sql_with_params()
+            inner, params = (qs.filter(**{f"{later}__isnull": False})
+                             .annotate(later_at=F(later), earlier_at=F(earlier)).values("later_at", "earlier_at")
+                             .query.sql_with_params())
         except EmptyResultSet:
             return None
-        table = qs.model._meta.db_table
-        sql = (f"SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM (t.{later} - t.{earlier}))) "
-               f"FROM {table} t WHERE t.id IN ({inner}) AND t.{later} IS NOT NULL")
+        sql = ("SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM (t.later_at - t.earlier_at))) "
+               f"FROM ({inner}) t")
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             value = cursor.fetchone()[0]
@@ -107,9 +110,11 @@ def decisions(start, end, regions=None) -> QuerySet:
                                    verdict=Verdict.VIOLATION, appeal_of__isnull=True)
 
 
-def _with_notice(qs: QuerySet) -> QuerySet:
-    return qs.annotate(noticed=Exists(Report.objects.filter(case_id=OuterRef("case_id"),
-                                                            source__in=NOTICE_SOURCES)))
+def _on_notice(qs: QuerySet, noticed: bool) -> QuerySet:
+    """Decisions on a case a notice was filed on, or not (own initiative). A filter, not an annotation: the
+    database joins (semi- or anti-join) instead of probing the reports once per decision."""
+    notice = Exists(Report.objects.filter(case_id=OuterRef("case_id"), source__in=NOTICE_SOURCES))
+    return qs.filter(notice if noticed else ~notice)
 
 
 def actions(start, end, regions=None) -> QuerySet:
@@ -121,6 +126,51 @@ def actions(start, end, regions=None) -> QuerySet:
 def complaints(start, end, regions=None) -> QuerySet:
     return Appeal.objects.filter(_in(regions, "decision__case__subject__region"), received_at__gte=start,
                                  received_at__lt=end)
+
+
+def _by_means(qs: QuerySet, automated: str, field: str = "reviewer__role") -> QuerySet:
+    return qs.filter(**{field: Role.INTEGRATION}) if automated == "1" else qs.exclude(**{field: Role.INTEGRATION})
+
+
+def appeals_decided(start, end, regions=None) -> QuerySet:
+    """Appeals decided so far on the period's decisions: upheld confirms a decision, overturned corrects it."""
+    return Appeal.objects.filter(decision__in=decisions(start, end, regions), status__in=("upheld", "overturned"))
+
+
+def audits(start, end, regions=None) -> QuerySet:
+    """Quality audits of the period's decisions (an audit judges a decision correct or names its error)."""
+    return Audit.objects.filter(decision__in=decisions(start, end, regions))
+
+
+def _automated_means(report: TransparencyReport, start, end, regions, decided: dict[bool, int]) -> None:
+    """Measures taken solely by automated means vs by people, with their accuracy indicators: the share upheld
+    among decided appeals and the share judged correct among quality audits (unweighted by the audit sample's
+    inclusion probabilities)."""
+    means = {"1": "solely automated", "0": "human review"}
+    counts = {"1": decided.get(True, 0), "0": decided.get(False, 0)}
+    appeals = {(a, o): 0 for a in means for o in ("upheld", "overturned")}
+    for row in appeals_decided(start, end, regions).values("decision__reviewer__role", "status").annotate(
+            n=Count("id")):
+        appeals["1" if row["decision__reviewer__role"] == Role.INTEGRATION else "0", row["status"]] += row["n"]
+    found = {(a, c): 0 for a in means for c in ("correct", "incorrect")}
+    for row in audits(start, end, regions).values("decision__reviewer__role", "error_type").annotate(n=Count("id")):
+        finding = "correct" if row["error_type"] == ErrorType.CORRECT else "incorrect"
+        found["1" if row["decision__reviewer__role"] == Role.INTEGRATION else "0", finding] += row["n"]
+    for a, name in means.items():
+        group = {"means": name}
+        report.add("automated_means", "decisions", group, counts[a], f"automated|{a}")
+        for outcome, shown in (("upheld", "upheld"), ("overturned", "reversed")):
+            report.add("automated_means", f"appeals {shown}", group, appeals[a, outcome],
+                       f"automated-appeals|{a}|{outcome}")
+        decided = appeals[a, "upheld"] + appeals[a, "overturned"]
+        report.add("automated_means", "share upheld on appeal", group,
+                   round(appeals[a, "upheld"] / decided, 4) if decided else None, f"automated-appeals|{a}")
+        for finding in ("correct", "incorrect"):
+            report.add("automated_means", f"audits found {finding}", group, found[a, finding],
+                       f"automated-audits|{a}|{finding}")
+        audited = found[a, "correct"] + found[a, "incorrect"]
+        report.add("automated_means", "share correct in quality audits", group,
+                   round(found[a, "correct"] / audited, 4) if audited else None, f"automated-audits|{a}")
 
 
 def _ground(code: str | None, illegal: set[str]) -> str:
@@ -146,24 +196,25 @@ def build(start: datetime, end: datetime, regions=catalogue.EEA_COUNTRIES) -> Tr
                "notices-resolved|trusted_flagger")
 
     # Actions by ground and whether they followed a notice or were taken on the provider's own initiative.
-    rows = (_with_notice(decisions(start, end, regions)).values("policy__code", "noticed", "reviewer__role")
-            .annotate(n=Count("id")))
     totals: dict[tuple, int] = {}
-    for row in rows:
-        basis = "notice" if row["noticed"] else "own initiative"
-        ground = _ground(row["policy__code"], illegal)
-        automated = row["reviewer__role"] == Role.INTEGRATION
-        totals[(basis, ground, automated)] = totals.get((basis, ground, automated), 0) + row["n"]
+    for basis, noticed in (("notice", True), ("own initiative", False)):
+        rows = (_on_notice(decisions(start, end, regions), noticed).values("policy__code", "reviewer__role")
+                .annotate(n=Count("id")))
+        for row in rows:
+            ground = _ground(row["policy__code"], illegal)
+            automated = row["reviewer__role"] == Role.INTEGRATION
+            totals[(basis, ground, automated)] = totals.get((basis, ground, automated), 0) + row["n"]
     for (basis, ground, automated), n in sorted(totals.items()):
         report.add("own_initiative" if basis == "own initiative" else "notice_actions",
                    "decisions solely by automated means" if automated else "decisions",
                    {"ground": ground}, n, f"decisions|{basis}|{ground}|{int(automated)}")
 
     # Restrictions by type (the statement of reasons' values).
-    rows = actions(start, end, regions).values("action").annotate(n=Count("id"))
+    by_action = {row["action"]: row["n"] for row in actions(start, end, regions).values("action")
+                 .annotate(n=Count("id"))}
     by_type: dict[str, int] = {}
-    for row in rows:
-        by_type[RESTRICTION_TYPE[row["action"]]] = by_type.get(RESTRICTION_TYPE[row["action"]], 0) + row["n"]
+    for action, n in by_action.items():
+        by_type[RESTRICTION_TYPE[action]] = by_type.get(RESTRICTION_TYPE[action], 0) + n
     for restriction, n in sorted(by_type.items()):
         report.add("restrictions", "measures", {"type": restriction}, n, f"restrictions|{restriction}")
 
@@ -184,10 +235,14 @@ def build(start: datetime, end: datetime, regions=catalogue.EEA_COUNTRIES) -> Tr
     report.add("complaints", "median seconds to decide", {},
                _median_seconds(complaints(start, end, regions), "decided_at", "received_at"), "complaints-decided")
 
-    rows = actions(start, end, regions).filter(action__in=SUSPENSIONS).values("action").annotate(n=Count("id"))
-    for row in rows.order_by("action"):
-        report.add("suspensions", "account suspensions" if row["action"] == "suspend" else "account terminations",
-                   {}, row["n"], f"suspensions|{row['action']}")
+    for action in sorted(a for a in SUSPENSIONS if by_action.get(a)):    # counted with the restrictions
+        report.add("suspensions", "account suspensions" if action == "suspend" else "account terminations",
+                   {}, by_action[action], f"suspensions|{action}")
+
+    by_means: dict[bool, int] = {}
+    for (_, _, automated), n in totals.items():
+        by_means[automated] = by_means.get(automated, 0) + n
+    _automated_means(report, start, end, regions, by_means)
 
     people = ports.get("workforce.reviewers_by_language")
     if people is not None:
@@ -198,7 +253,7 @@ def build(start: datetime, end: datetime, regions=catalogue.EEA_COUNTRIES) -> Tr
 
 def drill(key: str, start: datetime, end: datetime, regions=catalogue.EEA_COUNTRIES, *,
           limit: int = 1000) -> list[int]:
-    """The ids of the rows a figure counts (reports, decisions, actions or appeals, as the section says)."""
+    """The ids of the rows a figure counts (reports, decisions, actions, appeals or audits, as the section says)."""
     kind, *parts = key.split("|")
     illegal = set(_illegal_codes())
     if kind == "notices":
@@ -209,11 +264,10 @@ def drill(key: str, start: datetime, end: datetime, regions=catalogue.EEA_COUNTR
             qs = qs.filter(source=parts[0])
     elif kind == "decisions":
         basis, ground, automated = parts
-        qs = _with_notice(decisions(start, end, regions)).filter(noticed=basis == "notice")
+        qs = _on_notice(decisions(start, end, regions), basis == "notice")
         qs = qs.filter(policy__code__in=illegal) if ground == "illegal content" else qs.exclude(
             policy__code__in=illegal)
-        qs = qs.filter(reviewer__role=Role.INTEGRATION) if automated == "1" else qs.exclude(
-            reviewer__role=Role.INTEGRATION)
+        qs = _by_means(qs, automated)
     elif kind == "restrictions":
         qs = actions(start, end, regions).filter(action__in=[a for a, t in RESTRICTION_TYPE.items() if t == parts[0]])
     elif kind == "orders":
@@ -225,6 +279,17 @@ def drill(key: str, start: datetime, end: datetime, regions=catalogue.EEA_COUNTR
         qs = complaints(start, end, regions).filter(status=parts[0])
     elif kind == "complaints-decided":
         qs = complaints(start, end, regions).filter(decided_at__isnull=False)
+    elif kind == "automated":
+        qs = _by_means(decisions(start, end, regions), parts[0])
+    elif kind == "automated-appeals":
+        qs = _by_means(appeals_decided(start, end, regions), parts[0], "decision__reviewer__role")
+        if len(parts) > 1:
+            qs = qs.filter(status=parts[1])
+    elif kind == "automated-audits":
+        qs = _by_means(audits(start, end, regions), parts[0], "decision__reviewer__role")
+        if len(parts) > 1:
+            qs = qs.filter(error_type=ErrorType.CORRECT) if parts[1] == "correct" else qs.exclude(
+                error_type=ErrorType.CORRECT)
     elif kind == "suspensions":
         qs = actions(start, end, regions).filter(action=parts[0])
     else:

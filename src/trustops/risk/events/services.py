@@ -8,7 +8,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import F
 from pydantic import ValidationError
 
@@ -138,11 +138,9 @@ def _store(good: list[tuple[int, EventIn]], submitter, source, store, now) -> di
     needed = set().union(*(r.compiled.facts["actor"] | r.compiled.facts["target"] for r in rules)) if rules else set()
     facts = Facts(by_pk, needed=needed, since=min(e.occurred_at for e in events))
     run = engine.Engine(rules, store, facts)
-    if isinstance(store, counters.RedisCounters):
-        # Redis is outside the transaction: its counters are written once the events are committed.
-        pending = {}
-        run.store = _Deferred(store, pending)
-    hits = run.run(events)
+    # Redis is outside the transaction: its counters are written last, once nothing else here can fail.
+    deferred = getattr(store, "per_event", False)
+    hits = run.run(events, save=not deferred)
     versions = {v.pk: v for v in RuleVersion.objects.filter(pk__in={h.rule.version_id for h in hits})
                 .select_related("rule")}
     saved = [RuleHit(rule_version=versions[h.rule.version_id], event_id=h.event.pk, subject_id=h.event.actor_id,
@@ -166,27 +164,36 @@ def _store(good: list[tuple[int, EventIn]], submitter, source, store, now) -> di
     entries.append(ledger.Entry("risk.events_received", {"count": len(events), "source": source,
                                                          "hits": len(bulk_hits)}))
     ledger.record_many(entries, actor=submitter or "risk")
+    if deferred:
+        run.save()
     return out
 
 
-class _Deferred:
-    def __init__(self, store, pending):
-        self.store, self.pending = store, pending
-
-    def load(self, keys):
-        return self.store.load(keys)
-
-    def save(self, changed, windows):
-        copy = {k: {b: [*v[:4], set(v[4])] for b, v in s.items()} for k, s in changed.items()}
-        transaction.on_commit(lambda: self.store.save(copy, windows))
-
-
 def _record_stats(stats: engine.Stats) -> None:
-    for version_id in sorted(stats.evaluations):
+    """The batch's evaluations and feature reads added to each version's totals: one statement per table."""
+    versions = sorted(stats.evaluations)
+    reads = sorted(stats.reads)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            if versions:
+                cursor.execute(
+                    f"UPDATE {RuleVersion._meta.db_table} AS v SET evaluations = v.evaluations + t.n, "
+                    "errors = v.errors + t.e FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[]) AS t(id, n, e) "
+                    "WHERE v.id = t.id",
+                    [versions, [stats.evaluations[v] for v in versions], [stats.errors.get(v, 0) for v in versions]])
+            if reads:
+                cursor.execute(
+                    f"UPDATE {FeatureHealth._meta.db_table} AS h SET reads = h.reads + t.n, missing = h.missing + t.m "
+                    "FROM unnest(%s::bigint[], %s::text[], %s::bigint[], %s::bigint[]) AS t(v, f, n, m) "
+                    "WHERE h.rule_version_id = t.v AND h.feature = t.f",
+                    [[v for v, _ in reads], [f for _, f in reads], [stats.reads[k] for k in reads],
+                     [stats.missing.get(k, 0) for k in reads]])
+        return
+    for version_id in versions:
         RuleVersion.objects.filter(pk=version_id).update(
             evaluations=F("evaluations") + stats.evaluations[version_id],
             errors=F("errors") + stats.errors.get(version_id, 0))
-    for (version_id, name) in sorted(stats.reads):
+    for (version_id, name) in reads:
         FeatureHealth.objects.filter(rule_version_id=version_id, feature=name).update(
             reads=F("reads") + stats.reads[(version_id, name)],
             missing=F("missing") + stats.missing.get((version_id, name), 0))

@@ -69,11 +69,18 @@ def read(series: Series | None, feature: Feature, ts: float):
     index = int(ts // w)
     oldest = index - n
     if kind == "count":
-        return sum(bucket[0] for b, bucket in series.items() if oldest < b <= index)
-    live = [bucket for b, bucket in series.items() if oldest < b <= index]
+        count = 0
+        for b, bucket in series.items():
+            if oldest < b <= index:
+                count += bucket[0]
+        return count
     if kind == "sum":
-        total = sum(b[1] for b in live)
+        total = 0
+        for b, bucket in series.items():
+            if oldest < b <= index:
+                total += bucket[1]
         return int(total) if float(total).is_integer() else total
+    live = [bucket for b, bucket in series.items() if oldest < b <= index]
     if kind == "distinct":
         return len(set().union(*(b[4] for b in live))) if live else 0
     values = [b[2] if kind == "min" else b[3] for b in live]
@@ -241,7 +248,7 @@ class RedisCounters:
     lost one); a rebuild from the stored events repairs it.
     """
 
-    PREFIX = "trustops:risk:counter:"
+    PREFIX = "trustops:risk:counters:"    # hashes; the earlier layout (one JSON string per key) used ":counter:"
     per_event = True
 
     def __init__(self, client=None, prefix: str | None = None):

@@ -5,11 +5,12 @@ answered with the hits it had. The same path serves the API and the stream worke
 """
 import json
 import logging
+import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db import IntegrityError, OperationalError, transaction
-from django.db.models import F
+from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db.models import F, Q
 from pydantic import ValidationError
 
 from trustops.intake.services import validation_error
@@ -22,6 +23,7 @@ from trustops.risk.features import counters
 from trustops.risk.features.facts import Facts
 from trustops.risk.models import Event, FeatureHealth, RuleHit, RuleVersion
 from trustops.risk.rules import engine, live, outcomes
+from trustops.subjects.models import Subject
 from trustops.subjects.services import SubjectRef, upsert_many
 
 log = logging.getLogger(__name__)
@@ -45,7 +47,8 @@ class Result:
 def check(raw, now) -> EventIn:
     """One event, or `Invalid` saying what is wrong with it."""
     if not isinstance(raw, EventIn):
-        refuse_unstorable(raw)
+        if not _plainly_storable(raw):
+            refuse_unstorable(raw)          # says which value cannot be stored, and why
         try:
             raw = EventIn.model_validate(raw)
         except ValidationError as error:
@@ -58,6 +61,20 @@ def check(raw, now) -> EventIn:
         raise Invalid("attributes_too_large", f"attributes take {size} bytes as JSON; at most "
                                               f"{MAX_ATTRIBUTE_BYTES}.", field="attributes")
     return raw
+
+
+BIG_NUMBER = re.compile(r"\d{19}")
+
+
+def _plainly_storable(raw) -> bool:
+    """A quick look that passes almost every event (the full walk of `refuse_unstorable` names the problem): no
+    NaN or infinity, no NUL, no lone surrogate, no number of 19 digits or more (beyond 64 bits, perhaps)."""
+    try:
+        text = json.dumps(raw, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+        text.encode("utf-8")
+    except (ValueError, TypeError, UnicodeEncodeError):
+        return False
+    return "\\u0000" not in text and not BIG_NUMBER.search(text)
 
 
 def _raw_id(raw) -> str | None:
@@ -103,6 +120,34 @@ def ingest(items: list, *, submitter=None, source: str = "api", store=None) -> l
     return results  # type: ignore[return-value]
 
 
+def _subjects(fresh: list[tuple[int, EventIn]], submitter, *, whole: bool) -> dict:
+    """The events' actors and targets by (type, external_id): the known ones looked up in one query, only the
+    new ones upserted (the platform tells nothing more about a subject in an event than its key). `whole`: as
+    model instances, for rules that read facts or act; otherwise only their ids are needed."""
+    keys = {(item.actor.type, item.actor.external_id) for _, item in fresh}
+    keys |= {(item.target.type, item.target.external_id) for _, item in fresh if item.target}
+    by_type: dict[str, list[str]] = {}
+    for subject_type, external_id in keys:
+        by_type.setdefault(subject_type, []).append(external_id)
+    match = Q()
+    for subject_type, external_ids in sorted(by_type.items()):
+        match |= Q(type=subject_type) & bulk.OneOf(F("external_id"), sorted(external_ids))
+    rows = Subject.objects.filter(match)
+    if whole:
+        found: dict = {(s.type, s.external_id): s for s in rows}
+    else:
+        found = {(t, x): _Known(pk) for t, x, pk in rows.values_list("type", "external_id", "pk")}
+    missing = sorted(keys - set(found))
+    if missing:
+        found.update(upsert_many([SubjectRef(t, x) for t, x in missing], actor=submitter))
+    return found
+
+
+@dataclass(frozen=True)
+class _Known:
+    pk: int
+
+
 def _hit_body(version: RuleVersion) -> dict:
     return {"rule": version.rule.key, "version": version.version, "mode": version.mode}
 
@@ -121,9 +166,9 @@ def _store(good: list[tuple[int, EventIn]], submitter, source, store, now) -> di
     fresh = [(index, item) for index, item in good if item.id not in known]
     if not fresh:
         return out
-    refs = [SubjectRef(item.actor.type, item.actor.external_id) for _, item in fresh]
-    refs += [SubjectRef(item.target.type, item.target.external_id) for _, item in fresh if item.target]
-    subjects = upsert_many(refs, actor=submitter)
+    rules = live.live_rules()
+    needed = set().union(*(r.compiled.facts["actor"] | r.compiled.facts["target"] for r in rules)) if rules else set()
+    subjects = _subjects(fresh, submitter, whole=bool(needed) or any(r.mode == "enforce" for r in rules))
     rows = [{"event_id": item.id, "kind": item.kind, "occurred_at": item.occurred_at, "received_at": now,
              "actor_id": subjects[(item.actor.type, item.actor.external_id)].pk,
              "target_id": subjects[(item.target.type, item.target.external_id)].pk if item.target else None,
@@ -133,16 +178,12 @@ def _store(good: list[tuple[int, EventIn]], submitter, source, store, now) -> di
                              f"{item.target.type}:{item.target.external_id}" if item.target else None,
                              item.attributes, row["actor_id"], row["target_id"])
               for pk, (_, item), row in zip(pks, fresh, rows)]
-    rules = live.live_rules()
     by_pk = {s.pk: s for s in subjects.values()}
-    needed = set().union(*(r.compiled.facts["actor"] | r.compiled.facts["target"] for r in rules)) if rules else set()
     facts = Facts(by_pk, needed=needed, since=min(e.occurred_at for e in events))
     run = engine.Engine(rules, store, facts)
-    if isinstance(store, counters.RedisCounters):
-        # Redis is outside the transaction: its counters are written once the events are committed.
-        pending = {}
-        run.store = _Deferred(store, pending)
-    hits = run.run(events)
+    # Redis is outside the transaction: its counters are written last, once nothing else here can fail.
+    deferred = getattr(store, "per_event", False)
+    hits = run.run(events, save=not deferred)
     versions = {v.pk: v for v in RuleVersion.objects.filter(pk__in={h.rule.version_id for h in hits})
                 .select_related("rule")}
     saved = [RuleHit(rule_version=versions[h.rule.version_id], event_id=h.event.pk, subject_id=h.event.actor_id,
@@ -166,27 +207,36 @@ def _store(good: list[tuple[int, EventIn]], submitter, source, store, now) -> di
     entries.append(ledger.Entry("risk.events_received", {"count": len(events), "source": source,
                                                          "hits": len(bulk_hits)}))
     ledger.record_many(entries, actor=submitter or "risk")
+    if deferred:
+        run.save()
     return out
 
 
-class _Deferred:
-    def __init__(self, store, pending):
-        self.store, self.pending = store, pending
-
-    def load(self, keys):
-        return self.store.load(keys)
-
-    def save(self, changed, windows):
-        copy = {k: {b: [*v[:4], set(v[4])] for b, v in s.items()} for k, s in changed.items()}
-        transaction.on_commit(lambda: self.store.save(copy, windows))
-
-
 def _record_stats(stats: engine.Stats) -> None:
-    for version_id in sorted(stats.evaluations):
+    """The batch's evaluations and feature reads added to each version's totals: one statement per table."""
+    versions = sorted(stats.evaluations)
+    reads = sorted(stats.reads)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            if versions:
+                cursor.execute(
+                    f"UPDATE {RuleVersion._meta.db_table} AS v SET evaluations = v.evaluations + t.n, "
+                    "errors = v.errors + t.e FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[]) AS t(id, n, e) "
+                    "WHERE v.id = t.id",
+                    [versions, [stats.evaluations[v] for v in versions], [stats.errors.get(v, 0) for v in versions]])
+            if reads:
+                cursor.execute(
+                    f"UPDATE {FeatureHealth._meta.db_table} AS h SET reads = h.reads + t.n, missing = h.missing + t.m "
+                    "FROM unnest(%s::bigint[], %s::text[], %s::bigint[], %s::bigint[]) AS t(v, f, n, m) "
+                    "WHERE h.rule_version_id = t.v AND h.feature = t.f",
+                    [[v for v, _ in reads], [f for _, f in reads], [stats.reads[k] for k in reads],
+                     [stats.missing.get(k, 0) for k in reads]])
+        return
+    for version_id in versions:
         RuleVersion.objects.filter(pk=version_id).update(
             evaluations=F("evaluations") + stats.evaluations[version_id],
             errors=F("errors") + stats.errors.get(version_id, 0))
-    for (version_id, name) in sorted(stats.reads):
+    for (version_id, name) in reads:
         FeatureHealth.objects.filter(rule_version_id=version_id, feature=name).update(
             reads=F("reads") + stats.reads[(version_id, name)],
             missing=F("missing") + stats.missing.get((version_id, name), 0))

@@ -69,11 +69,18 @@ def read(series: Series | None, feature: Feature, ts: float):
     index = int(ts // w)
     oldest = index - n
     if kind == "count":
-        return sum(bucket[0] for b, bucket in series.items() if oldest < b <= index)
-    live = [bucket for b, bucket in series.items() if oldest < b <= index]
+        count = 0
+        for b, bucket in series.items():
+            if oldest < b <= index:
+                count += bucket[0]
+        return count
     if kind == "sum":
-        total = sum(b[1] for b in live)
+        total = 0
+        for b, bucket in series.items():
+            if oldest < b <= index:
+                total += bucket[1]
         return int(total) if float(total).is_integer() else total
+    live = [bucket for b, bucket in series.items() if oldest < b <= index]
     if kind == "distinct":
         return len(set().union(*(b[4] for b in live))) if live else 0
     values = [b[2] if kind == "min" else b[3] for b in live]
@@ -112,24 +119,46 @@ class MemoryCounters:
 
 
 class DatabaseCounters:
-    """One row per key (`CounterSeries`), loaded and saved set-based within the caller's transaction."""
+    """One row per key (`CounterSeries`), loaded and saved set-based within the caller's transaction.
+
+    On PostgreSQL each key is locked (a transaction-level advisory lock, taken in one order by every writer)
+    before it is read, whether its row exists yet or not: two batches about the same key run one after the
+    other, so neither overwrites the other's counts. SQLite lets one writer in at a time anyway.
+    """
+
+    LOCKS = 0x7269736b   # the advisory lock namespace of risk counters
 
     def load(self, keys):
         from trustops.risk.models import CounterSeries
         keys = set(keys)
         if not keys:
             return {}
-        rows = CounterSeries.objects.filter(bulk.OneOf(F("entity"), sorted({e for _, e in keys})))
         if connection.vendor == "postgresql":
-            # Two batches about the same key wait on each other rather than lose a count.
-            rows = rows.select_for_update().order_by("feature", "entity")
-        return {(r.feature, r.entity): loads(r.buckets) for r in rows if (r.feature, r.entity) in keys}
+            locks = sorted({zlib.crc32(f"{f}\x1f{e}".encode()) - 2 ** 31 for f, e in keys})
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT count(*) FROM (SELECT pg_advisory_xact_lock(%s, k) FROM unnest(%s::int[]) "
+                               "AS k) AS locked", [self.LOCKS, locks])
+        rows = CounterSeries.objects.filter(bulk.OneOf(F("entity"), sorted({e for _, e in keys}))).values_list(
+            "feature", "entity", "buckets")
+        return {(f, e): loads(b) for f, e, b in rows if (f, e) in keys}
 
     def save(self, changed, windows):
         from trustops.risk.models import CounterSeries
         if not changed:
             return
         now = clock.now()
+        if connection.vendor == "postgresql":
+            # One statement for the whole batch (the keys are locked: see `load`).
+            items = sorted(changed.items())
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"INSERT INTO {CounterSeries._meta.db_table} (feature, entity, buckets, updated_at) "
+                    "SELECT f, e, b::jsonb, %s FROM unnest(%s::text[], %s::text[], %s::text[]) AS t(f, e, b) "
+                    "ON CONFLICT (feature, entity) DO UPDATE SET buckets = EXCLUDED.buckets, "
+                    "updated_at = EXCLUDED.updated_at",
+                    [now, [f for (f, _), _ in items], [e for (_, e), _ in items],
+                     [json.dumps(dumps(s), separators=(",", ":")) for _, s in items]])
+            return
         CounterSeries.objects.bulk_create(
             [CounterSeries(feature=f, entity=e, buckets=dumps(s), updated_at=now)
              for (f, e), s in sorted(changed.items())],
@@ -137,10 +166,90 @@ class DatabaseCounters:
             batch_size=500)
 
 
-class RedisCounters:
-    """One Redis string per key, expiring with its window; saved after the transaction commits."""
+# Applies a batch's events to their counter hashes in one atomic step, each event at most once: an event whose
+# marker exists was applied before (a retried transaction, a redelivered message) and is skipped. Per bucket b a
+# key's hash holds c<b> (count), s<b> (sum), l<b>/h<b> (min/max), n<b> (distinct hashes kept) and d<b>:<hash>.
+# KEYS: the counter keys; ARGV[1]: the marker prefix; ARGV[2]: JSON [[event_id, marker ttl, [[key index,
+# bucket, kind, value, buckets per window, key ttl], ...]], ...]; ARGV[3]: the distinct cap.
+APPLY = """
+local cap = tonumber(ARGV[3])
+local applied = 0
+for _, event in ipairs(cjson.decode(ARGV[2])) do
+  if redis.call('SET', ARGV[1] .. event[1], '1', 'NX', 'EX', event[2]) then
+    applied = applied + 1
+    for _, u in ipairs(event[3]) do
+      local key, b, kind, value = KEYS[u[1]], u[2], u[3], u[4]
+      if redis.call('HINCRBY', key, 'c' .. b, 1) == 1 then
+        local oldest = b - u[5]
+        for _, f in ipairs(redis.call('HKEYS', key)) do
+          local at = tonumber(string.match(f, '^%a(%-?%d+)'))
+          if at and at <= oldest then redis.call('HDEL', key, f) end
+        end
+      end
+      if value ~= cjson.null then
+        if kind == 'distinct' then
+          if redis.call('HEXISTS', key, 'd' .. b .. ':' .. value) == 0
+              and tonumber(redis.call('HGET', key, 'n' .. b) or '0') < cap then
+            redis.call('HSET', key, 'd' .. b .. ':' .. value, 1)
+            redis.call('HINCRBY', key, 'n' .. b, 1)
+          end
+        elseif kind ~= 'count' then
+          redis.call('HINCRBYFLOAT', key, 's' .. b, value)
+          local low = redis.call('HGET', key, 'l' .. b)
+          if not low or value < tonumber(low) then redis.call('HSET', key, 'l' .. b, value) end
+          local high = redis.call('HGET', key, 'h' .. b)
+          if not high or value > tonumber(high) then redis.call('HSET', key, 'h' .. b, value) end
+        end
+      end
+      redis.call('EXPIRE', key, u[6])
+    end
+  end
+end
+return applied
+"""
 
-    PREFIX = "trustops:risk:counter:"
+
+def _number(text: bytes):
+    value = float(text)
+    return int(value) if value.is_integer() and abs(value) < 2 ** 53 else value
+
+
+def _series(fields: dict) -> Series:
+    series: Series = {}
+    for name, raw in fields.items():
+        name = name.decode()
+        tag, rest = name[0], name[1:]
+        if tag == "d":
+            index, _, hashed = rest.partition(":")
+        else:
+            index = rest
+        bucket = series.setdefault(int(index), [0, 0.0, None, None, set()])
+        if tag == "c":
+            bucket[0] = int(raw)
+        elif tag == "s":
+            bucket[1] = _number(raw)
+        elif tag == "l":
+            bucket[2] = _number(raw)
+        elif tag == "h":
+            bucket[3] = _number(raw)
+        elif tag == "d":
+            bucket[4].add(int(hashed))
+    return series
+
+
+class RedisCounters:
+    """One Redis hash per key; every event applied at most once, by its id, in one atomic script per batch.
+
+    Written inside the caller's transaction, just before it commits. Concurrent workers never lose an update
+    (each bucket is incremented in place, never overwritten). If the transaction then rolls back, the events'
+    counts stay in Redis with their markers: the sender's retry (an API client after an error, a redelivered
+    stream message) finds them applied and does not count them again, so both stores agree once the events are
+    stored. An event that fails and is never sent again stays counted in Redis only (an over-count, never a
+    lost one); a rebuild from the stored events repairs it.
+    """
+
+    PREFIX = "trustops:risk:counters:"    # hashes; the earlier layout (one JSON string per key) used ":counter:"
+    per_event = True
 
     def __init__(self, client=None, prefix: str | None = None):
         if client is None:
@@ -148,6 +257,7 @@ class RedisCounters:
             client = redis.Redis.from_url(os.environ.get("TRUSTOPS_REDIS_URL") or "redis://127.0.0.1:6379/0")
         self.client = client
         self.prefix = prefix or self.PREFIX
+        self._apply = client.register_script(APPLY)
 
     def _name(self, key: Key) -> str:
         return f"{self.prefix}{key[0]}:{key[1]}"
@@ -156,15 +266,28 @@ class RedisCounters:
         keys = list(set(keys))
         if not keys:
             return {}
-        values = self.client.mget([self._name(k) for k in keys])
-        return {k: loads(json.loads(v)) for k, v in zip(keys, values) if v is not None}
-
-    def save(self, changed, windows):
         pipe = self.client.pipeline(transaction=False)
-        for key, series in changed.items():
-            pipe.set(self._name(key), json.dumps(dumps(series), separators=(",", ":")),
-                     ex=windows.get(key[0], 86400) + 3600)
-        pipe.execute()
+        for key in keys:
+            pipe.hgetall(self._name(key))
+        return {k: _series(v) for k, v in zip(keys, pipe.execute()) if v}
+
+    def save(self, changed, windows, applied=None):
+        """Apply what each event added (`applied`: (event id, key, feature, ts, value) in order)."""
+        if not applied:
+            return
+        names: dict[Key, int] = {}
+        events: dict[str, list] = {}
+        ttls: dict[str, int] = {}
+        for event_id, key, feature, ts, value in applied:
+            index = names.setdefault(key, len(names) + 1)
+            w, n = feature.buckets
+            if value is not None and feature.kind == "distinct":
+                value = value_hash(value)
+            ttl = feature.window_seconds + 3600
+            events.setdefault(event_id, []).append([index, int(ts // w), feature.kind, value, n, ttl])
+            ttls[event_id] = max(ttls.get(event_id, 0), ttl)
+        body = json.dumps([[e, ttls[e], u] for e, u in events.items()], separators=(",", ":"))
+        self._apply(keys=[self._name(k) for k in names], args=[self.prefix + "applied:", body, DISTINCT_CAP])
 
 
 def configured() -> CounterStore:

@@ -115,10 +115,13 @@ class Engine:
                     self.updates[feature.event].append(feature)
         self.windows = {f.signature: f.window_seconds for fs in self.updates.values() for f in fs}
         self.by_kind: dict[str, list[RuleRun]] = defaultdict(list)
-        for rule in rules:
+        self._indexed: dict[str, list[tuple[int, RuleRun]]] = defaultdict(list)
+        for index, rule in enumerate(rules):
             for kind in rule.on:
                 self.by_kind[kind].append(rule)
+                self._indexed[kind].append((index, rule))
         self.stats = Stats()
+        self.unsaved: tuple = ({}, None)
 
     def _keys(self, events: list[EventIn]) -> set:
         """Every counter key the batch touches; each event keeps its own (signature -> entity) on the way."""
@@ -141,46 +144,53 @@ class Engine:
         """Evaluate in time order; only events at or after `hits_from` may hit (earlier ones only count)."""
         events = sorted(events, key=lambda e: (e.ts, e.event_id))
         series = self.store.load(self._keys(events))
-        changed: dict = {}
+        touched: set = set()
+        # A store that applies each event once by its id (Redis) is handed what each event added.
+        applied: list | None = [] if getattr(self.store, "per_event", False) else None
         hits: list[Hit] = []
-        stats = self.stats
+        evaluated = [0] * len(self.rules)
+        missing = self.stats.missing
+        errors = self.stats.errors
+        add, read, value_of = counters.add, counters.read, attribute_value
+        updates_of, rules_of = self.updates, self._indexed
         for event in events:
             ts = event.ts
             entities = event.entities
-            for feature in self.updates.get(event.kind, ()):
-                entity = entities[feature.signature]
+            kind = event.kind
+            for feature in updates_of.get(kind, ()):
+                signature = feature.signature
+                entity = entities[signature]
                 if entity is None:
                     continue
-                key = (feature.signature, entity)
+                key = (signature, entity)
                 current = series.get(key)
                 if current is None:
                     current = series[key] = {}
-                counters.add(current, feature, ts,
-                             None if feature.kind == "count" else attribute_value(feature, event))
-                changed[key] = current
-            rules = self.by_kind.get(event.kind)
+                value = None if feature.kind == "count" else value_of(feature, event)
+                add(current, feature, ts, value)
+                touched.add(key)
+                if applied is not None:
+                    applied.append((event.event_id, key, feature, ts, value))
+            rules = rules_of.get(kind)
             if not rules or (hits_from is not None and ts < hits_from):
                 continue
-            flat = cel.Context()
+            flat = None
             bound: set = set()
             cached: dict = {}                 # feature signature -> value at this event
             entity_facts = None
-            for rule in rules:
-                values = {}
+            for index, rule in rules:
                 for feature in rule.read:
                     signature = feature.signature
-                    if signature in cached:
-                        value = cached[signature]
-                    else:
+                    if signature not in cached:
                         entity = entities[signature]
-                        value = None if entity is None else counters.read(series.get((signature, entity)), feature, ts)
-                        cached[signature] = value
-                    stats.reads[(rule.version_id, feature.name)] += 1
-                    if value is None:
-                        stats.missing[(rule.version_id, feature.name)] += 1
-                    values[feature.name] = value
+                        cached[signature] = None if entity is None else read(series.get((signature, entity)),
+                                                                                 feature, ts)
+                    if cached[signature] is None:
+                        missing[(rule.version_id, feature.name)] += 1
                 compiled = rule.compiled
                 if compiled.flat is not None:
+                    if flat is None:
+                        flat = cel.Context()
                     for variable, source, key in compiled.bindings:
                         if variable in bound:
                             continue
@@ -190,7 +200,7 @@ class Engine:
                         elif source == "attribute":
                             value = event.attributes.get(key)
                         elif source == "event":
-                            value = event.event_id if key == "id" else event.kind if key == "kind" else int(ts)
+                            value = event.event_id if key == "id" else kind if key == "kind" else int(ts)
                         else:
                             if entity_facts is None:
                                 entity_facts = self.facts(event) if self.facts is not None else (EMPTY, EMPTY)
@@ -201,29 +211,45 @@ class Engine:
                 else:
                     context = cel.Context()
                     if "event" in rule.variables:
-                        context.add_variable("event", {"id": event.event_id, "kind": event.kind,
+                        context.add_variable("event", {"id": event.event_id, "kind": kind,
                                                        "occurred_at": int(ts), "attributes": event.attributes})
                     if "actor" in rule.variables or "target" in rule.variables:
                         if entity_facts is None:
                             entity_facts = self.facts(event) if self.facts is not None else (EMPTY, EMPTY)
                         context.add_variable("actor", entity_facts[0])
                         context.add_variable("target", entity_facts[1])
-                    context.add_variable("features", values)
+                    context.add_variable("features", {f.name: cached[f.signature] for f in rule.read})
                     program = compiled.program
-                stats.evaluations[rule.version_id] += 1
+                evaluated[index] += 1
                 try:
                     matched = program.execute(context)
                 except (TypeError, ValueError, KeyError, RuntimeError):
-                    stats.errors[rule.version_id] += 1
+                    errors[rule.version_id] += 1
                     continue
                 if matched is True:
-                    hits.append(Hit(rule, event, values))
+                    hits.append(Hit(rule, event, {f.name: cached[f.signature] for f in rule.read}))
                     label = rule.outcome.get("label")
                     if label and rule.mode == "enforce" and self.facts is not None and event.actor_id:
                         # Later events of the same batch already see the label.
                         self.facts.add_label(event.actor_id, label["name"], ts, ts + label["ttl_seconds"])
                         # The next rules of this event read the facts again, from a fresh context.
-                        flat, bound, entity_facts = cel.Context(), set(), None
+                        flat, bound, entity_facts = None, set(), None
+        # Every evaluation reads each feature its rule names once: counted per rule, not per read.
+        for rule, n in zip(self.rules, evaluated):
+            if n:
+                self.stats.evaluations[rule.version_id] += n
+                for feature in rule.read:
+                    self.stats.reads[(rule.version_id, feature.name)] += n
+        self.unsaved = ({key: series[key] for key in touched}, applied)
         if save:
-            self.store.save(changed, self.windows)
+            self.save()
         return hits
+
+    def save(self) -> None:
+        """Write what the last `run` counted to the store (`run(save=False)` leaves it to the caller)."""
+        changed, applied = self.unsaved
+        if applied is not None:
+            self.store.save(changed, self.windows, applied=applied)
+        else:
+            self.store.save(changed, self.windows)
+        self.unsaved = ({}, None if applied is None else [])

@@ -53,7 +53,7 @@ class StreamWorker:
         async def fetch():
             try:
                 return await self.subscription.fetch(self.batch, timeout=timeout)
-            except NatsTimeout:
+            except (NatsTimeout, asyncio.TimeoutError):   # the client raises either when nothing came in time
                 return []
         return self._run(fetch())
 

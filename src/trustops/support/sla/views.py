@@ -44,6 +44,7 @@ def policies_page(request):
             return redirect("support:sla_policies")
         except DomainError as refused:
             error = refused
+    services.ensure_defaults()   # as the API's list does: a fresh desk shows its default policies
     policies = SlaPolicy.objects.select_related("calendar").order_by("priority", "category")
     return render(request, "support/sla_policies.html", {
         "policies": policies, "calendars": BusinessCalendar.objects.order_by("name"),

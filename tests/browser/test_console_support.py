@@ -54,7 +54,7 @@ def test_a_creator_escalation_from_the_form_to_the_weekly_insights(page, people,
     page.goto("/support/escalations/")
     form = page.get_by_role("form", name="Escalate a creator or user")
     form.get_by_label("Account id").fill(creator["external_id"])
-    form.get_by_label("From").select_option("partners")
+    form.get_by_label("Escalated by").select_option("partners")
     form.get_by_label("Summary").fill("Partner reports the creator's payouts stopped.")
     form.get_by_role("button", name="Escalate").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(creator["external_id"])
@@ -95,6 +95,7 @@ def test_the_desk_changes_an_sla_policy_and_open_tickets_are_recomputed(page, pe
     created = page.get_by_role("form", name="New category policy")
     created.get_by_label("Priority").select_option("normal")
     created.get_by_label("Category").select_option("bug")
+    created.get_by_label("Calendar").select_option("desk-24x7")
     for label, minutes in (("First response", "30"), ("Next reply", "60"), ("Resolution", "120")):
         created.get_by_label(f"{label} (minutes)").fill(minutes)
     created.get_by_role("button", name="Create").click()

@@ -126,8 +126,10 @@ def main():
                              "+ interval '1 hour' ORDER BY next_due_at, id LIMIT 50", open_statuses)),
             "SLA overview": (
                 lambda: tickets.sla_overview(desk),
-                lambda: bare("SELECT status, count(*) FROM support_ticket WHERE status IN (%s,%s,%s,%s) "
-                             "GROUP BY status", open_statuses)),
+                lambda: bare("SELECT status, count(*), count(*) FILTER (WHERE next_due_at <= now()), "
+                             "count(*) FILTER (WHERE next_due_at > now() AND next_due_at <= now() + interval "
+                             "'1 hour'), count(*) FILTER (WHERE sla_paused) FROM support_ticket "
+                             "WHERE status IN (%s,%s,%s,%s) GROUP BY status", open_statuses)),
             "KB search (2 words)": (
                 lambda: kb.search(desk, f"{rng.choice(WORDS)} {rng.choice(WORDS)}"),
                 lambda: bare(f"SELECT id FROM support_article WHERE ({DOCUMENT}) @@ "

@@ -1,4 +1,5 @@
-"""The support desk's access matrix: every role × the ticket, note, article and incident surfaces (API and console).
+"""The support desk's access matrix: every role × the ticket, note, article, incident and creator-escalation
+surfaces (API and console).
 
 A requester's ticket (with an internal note), an internal and a draft article, and an incident are made; then
 each role, as a person who is neither the requester nor on the incident, tries every surface. Hidden is 404,
@@ -9,10 +10,16 @@ from django.test import Client
 
 from tests.conftest import ApiClient
 from tests.test_console_access import verified_console
-from trustops.identity.access import INCIDENT_ROLES, KB_INTERNAL_ROLES, SUPPORT_DESK_ROLES
+from trustops.identity.access import (
+    CREATOR_ESCALATION_ROLES,
+    INCIDENT_ROLES,
+    KB_INTERNAL_ROLES,
+    SUPPORT_DESK_ROLES,
+)
 from trustops.identity.roles import Role
 from trustops.simulation import platform as setup
 from trustops.support.engineering import services as engineering
+from trustops.support.escalations import services as escalations
 from trustops.support.incidents import services as incidents
 from trustops.support.kb import services as kb
 from trustops.support.tickets import services as tickets
@@ -34,8 +41,14 @@ def things(world):
                                 visibility="internal")
     draft = kb.write_article(actor=desk.user, title="Lease draft", body="Unfinished lease notes.")
     incident = incidents.declare(actor=desk.user, title="Console down", severity="sev2")
+    found = {}
+    for region in ("US", "DE"):   # the matrix's people are cleared for the US only
+        creator = world.subject(type="creator", region=region, reach=250_000)
+        world.report(subject=creator)
+        found[region] = escalations.open_escalation(actor=desk.user, account_type="creator", source="support",
+                                                    external_id=creator["external_id"], summary="Creator locked out.")
     return {"desk": desk, "requester": requester, "ticket": ticket, "internal": internal, "draft": draft,
-            "incident": incident}
+            "incident": incident, "escalation": found["US"], "escalation_elsewhere": found["DE"]}
 
 
 def _person(world, role):
@@ -78,6 +91,18 @@ def test_every_role_sees_only_what_it_may(world, things, role):
     incident_ok = role in INCIDENT_ROLES and role not in VENDOR_ROLES
     assert api.get(f"/api/v1/incidents/{things['incident'].pk}").status_code == (200 if incident_ok else 404)
     assert console.get(f"/support/incidents/{things['incident'].pk}/").status_code == (200 if incident_ok else 404)
+    # Creator escalations: creator and user excellence, the desk and admins, in their cleared regions only.
+    esc_ok = role in CREATOR_ESCALATION_ROLES and role not in VENDOR_ROLES
+    esc, elsewhere = things["escalation"], things["escalation_elsewhere"]
+    assert api.get(f"/api/v1/escalations/{esc.pk}").status_code == (200 if esc_ok else 404)
+    assert console.get(f"/support/escalations/{esc.pk}/").status_code == (200 if esc_ok else 404)
+    assert api.get(f"/api/v1/escalations/{elsewhere.pk}").status_code == 404
+    assert console.get(f"/support/escalations/{elsewhere.pk}/").status_code == 404
+    listed = [e["id"] for e in api.get("/api/v1/escalations").json().get("escalations", [])]
+    assert listed == ([esc.pk] if esc_ok else [])
+    assert console.get("/support/escalations/").status_code == (200 if esc_ok else 403)
+    closing = api.post(f"/api/v1/escalations/{elsewhere.pk}/closure", {"rca_category": "policy", "root_cause": "x"})
+    assert closing.status_code == 404   # never closed from outside its region
     # Every role has a workspace and the help form.
     assert console.get("/support/").status_code == 200
     assert console.get("/support/help/").status_code == 200

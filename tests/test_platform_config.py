@@ -69,6 +69,8 @@ def test_a_bare_migrated_database_refuses_reports_until_init(db):
     assert response.status_code == 201, response.content
     assert response.json()["queue"] == "general"
     assert Queue.objects.get(key="appeals").is_default is False
+    escalations = Queue.objects.get(key="creator-escalations")   # support's escalations land here, in-house only
+    assert escalations.tier == 2 and not escalations.vendors.exists() and not escalations.is_default
 
 
 def test_init_runs_once_and_leaves_an_administrators_changes_alone(fresh):

@@ -91,6 +91,21 @@ def test_the_webhook_refuses_bad_signatures_and_bad_input(desk):
     assert EngineeringIssue.objects.get(pk=issue.pk).status == "open"
 
 
+@override_settings(TRUSTOPS={**__import__("django.conf").conf.settings.TRUSTOPS, "SUPPORT_ENGINEERING_SECRET": SECRET})
+def test_the_webhook_checks_the_signature_before_the_body(desk):
+    # An unsigned or wrongly signed caller is refused whatever it sends: it never learns the body's shape.
+    url = "/api/v1/support/engineering/webhook"
+    for raw in ('{"issue_id": "x"}', "[1, 2]", "not json", "{}"):
+        assert Client().post(url, raw, content_type="application/json").status_code == 401
+        wrong = signatures.sign("wrong", raw.encode())
+        assert Client().post(url, raw, content_type="application/json",
+                             HTTP_TRUSTOPS_SIGNATURE=wrong).status_code == 401
+    # Signed, the same malformed bodies are a 4xx naming what is wrong.
+    signed = Client().post(url, '{"issue_id": "x"}', content_type="application/json",
+                           HTTP_TRUSTOPS_SIGNATURE=signatures.sign(SECRET, b'{"issue_id": "x"}'))
+    assert signed.status_code == 422 and signed.json()["error"]["field"] == "issue_id"
+
+
 def test_without_a_shared_secret_every_webhook_is_refused(desk):
     ticket = desk.ticket(category="bug")
     issue = engineering.escalate(actor=desk.agent.user, ticket_id=ticket["id"])

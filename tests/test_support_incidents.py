@@ -5,12 +5,15 @@ from datetime import date, timedelta
 import pytest
 from django.test import Client
 
-from tests.support_helpers import Desk
+from tests.support_helpers import T0, Desk
 from trustops.identity.models import Notification
 from trustops.kernel import clock, ports
 from trustops.ledger.models import LedgerEvent
 from trustops.outbox.models import OutboxMessage
 from trustops.review import selectors as review
+from trustops.review.models import Case
+from trustops.review.services import raise_sla_alerts
+from trustops.support.incidents import services as incidents
 from trustops.support.models import Incident, Ticket, TimelineEntry
 
 
@@ -115,3 +118,38 @@ def test_incidents_are_hidden_from_people_outside_them(desk):
     assert desk.api(desk.requester).get(f"/api/v1/incidents/{iid}").status_code == 404
     assert desk.api(desk.requester).post("/api/v1/incidents", {"title": "y", "severity": "sev4"}).status_code == 403
     assert desk.api(desk.requester).get("/api/v1/incidents").json() == []
+
+
+def test_an_incident_configured_to_pause_a_queue_holds_its_cases_sla_clocks(world, desk):
+    with clock.frozen(T0):
+        filed = world.report(subject=world.subject(region="US"))
+    case = Case.objects.select_related("queue").get(pk=filed["case_id"])
+    due, declared = case.sla_due_at, T0 + timedelta(hours=1)
+    with clock.frozen(declared):
+        incident = incidents.declare(actor=desk.agent.user, title="Decision tool down", severity="sev2",
+                                     affected_queues=[case.queue.key], pause_queue_sla=True)
+    # Long past the stored due time, while the incident is active: the clock stands still, nothing is alerted.
+    with clock.frozen(due + timedelta(hours=2)):
+        assert raise_sla_alerts() == {"breached": 0, "at_risk": 0}
+        assert review.sla_state_of(case, clock.now()) == "paused"
+    stable = due + timedelta(hours=3)
+    with clock.frozen(stable):
+        incidents.post_update(actor=desk.agent.user, incident_id=incident.pk, text="Fixed", status="stable")
+    # The due time moved by exactly the time the incident paused it.
+    moved = due + (stable - declared)
+    with clock.frozen(moved - timedelta(seconds=1)):
+        assert review.sla_state_of(case, clock.now()) == "at_risk"
+        assert raise_sla_alerts()["breached"] == 0
+    with clock.frozen(moved + timedelta(seconds=1)):
+        assert review.sla_state_of(case, clock.now()) == "breached"
+        assert raise_sla_alerts()["breached"] == 1
+
+
+def test_an_incident_that_does_not_pause_leaves_the_clocks_running(world, desk):
+    with clock.frozen(T0):
+        filed = world.report(subject=world.subject(region="US"))
+        case = Case.objects.select_related("queue").get(pk=filed["case_id"])
+        incidents.declare(actor=desk.agent.user, title="Slow tool", severity="sev3",
+                          affected_queues=[case.queue.key])
+    with clock.frozen(case.sla_due_at + timedelta(seconds=1)):
+        assert raise_sla_alerts()["breached"] == 1

@@ -87,6 +87,27 @@ def test_on_hold_pauses_only_when_the_policy_says_so_and_a_change_recomputes_fro
     assert Ticket.objects.get(pk=ticket["id"]).resolution_due_at == T0 + timedelta(hours=12)
 
 
+def test_a_category_policy_takes_over_its_open_tickets_keeping_their_pauses(desk):
+    with clock.frozen(T0):
+        bug = desk.ticket(category="bug")
+        other = desk.ticket(category="access")
+    with clock.frozen(T0 + timedelta(hours=1)):
+        desk.reply(bug["id"])
+        desk.status(bug["id"], "pending")
+    with clock.frozen(T0 + timedelta(hours=2)):
+        desk.status(bug["id"], "open")
+        body = {"priority": "normal", "category": "bug", "calendar": "desk-24x7", "first_response_seconds": 1800,
+                "next_reply_seconds": 3600, "resolution_seconds": 4 * 3600}
+        assert desk.api(desk.requester).post("/api/v1/support/sla-policies", body).status_code == 403
+        created = desk.api(desk.agent).post("/api/v1/support/sla-policies", body)
+        assert created.status_code == 201, created.content
+        assert desk.api(desk.agent).post("/api/v1/support/sla-policies", body).status_code == 409
+    # The bug ticket: 4 h from creation plus the hour it was pending; the access ticket keeps the normal policy.
+    assert Ticket.objects.get(pk=bug["id"]).resolution_due_at == T0 + timedelta(hours=5)
+    assert Ticket.objects.get(pk=bug["id"]).sla_policy_id == created.json()["id"]
+    assert Ticket.objects.get(pk=other["id"]).resolution_due_at == T0 + timedelta(hours=24)
+
+
 def test_a_requester_reply_reopens_a_pending_or_solved_ticket(desk):
     ticket = desk.ticket()
     desk.reply(ticket["id"])

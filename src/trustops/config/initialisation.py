@@ -1,4 +1,5 @@
-"""A fresh install's starting configuration: the policy catalogue, a default queue and the appeals queue.
+"""A fresh install's starting configuration: the policy catalogue, a default queue, the appeals queue and the
+creator-escalations queue (support's high-priority escalations).
 
 Runs once per database (`trustops init`; `trustops demo` runs it too). The run is recorded, so running it
 again does nothing, and it never touches what is there already: an administrator's queues and policies stay.
@@ -13,12 +14,16 @@ from trustops.policies import selectors as policies_read
 from trustops.policies import services as policies
 from trustops.review import configuration as review
 from trustops.review import selectors as review_read
+from trustops.support.escalations.services import QUEUE as CREATOR_ESCALATIONS
 
 STEP = "defaults"
 ACTOR = "init"
 DEFAULT_QUEUE = {"key": "general", "name": "General review", "sla_seconds": 24 * 3600, "tier": 1}
 APPEALS_QUEUE = {"name": "Appeals", "sla_seconds": 72 * 3600, "tier": 2,
                  "description": "Appeals are re-reviewed here by someone other than the first reviewer."}
+# In-house only: no vendor is contracted to it, so vendor staff never see these cases.
+CREATOR_ESCALATIONS_QUEUE = {"name": "Creator and user escalations", "sla_seconds": 4 * 3600, "tier": 2,
+                             "description": "High-priority escalations about creators and users, by reach tier."}
 
 
 def has_run() -> bool:
@@ -53,6 +58,9 @@ def _initialise() -> list[str]:
     if appeals not in queues:
         review.create_queue(key=appeals, **APPEALS_QUEUE, is_default=False, actor=ACTOR)
         created.append(f"queue:{appeals}")
+    if CREATOR_ESCALATIONS not in queues:
+        review.create_queue(key=CREATOR_ESCALATIONS, **CREATOR_ESCALATIONS_QUEUE, is_default=False, actor=ACTOR)
+        created.append(f"queue:{CREATOR_ESCALATIONS}")
     Initialisation.objects.create(step=STEP, ran_at=clock.now(), created=created)
     ledger.record("platform.initialised", actor=ACTOR, payload={"created": created})
     return created

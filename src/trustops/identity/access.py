@@ -419,12 +419,34 @@ def runs_incidents(person) -> bool:
 
 
 def creator_escalation_filter(person, prefix: str = "") -> Q:
-    """Creator and user escalations: the escalations team, the desk and admins, within their cleared regions
-    (the account's region is checked when the escalation is opened and when its context is read)."""
+    """Creator and user escalations: creator and user excellence (escalations specialists), the desk and admins,
+    for accounts in their cleared regions; never vendor staff. (Escalations are about accounts, never restricted
+    content, so the region is the whole of the subject rule here.)"""
     v = viewer(person)
     if v.role in CREATOR_ESCALATION_ROLES and not v.is_vendor_staff:
-        return Q()
+        return _regions(v, f"{prefix}subject__region")
     return NOTHING
+
+
+def escalation_account_filter(person, prefix: str = "") -> Q:
+    """The accounts an escalation may be opened about by this person: users and creators in cleared regions."""
+    v = viewer(person)
+    if not opens_creator_escalations(v):
+        return NOTHING
+    return Q(**{f"{prefix}type__in": ("user", "creator")}) & _regions(v, f"{prefix}region")
+
+
+def opens_creator_escalations(person) -> bool:
+    """Who opens an escalation: those who work them, and the integrations partners and communications post
+    through (an integration token)."""
+    v = viewer(person)
+    return v.role in (CREATOR_ESCALATION_ROLES | {Role.INTEGRATION}) and not v.is_vendor_staff
+
+
+def works_creator_escalations(person) -> bool:
+    """Who owns and closes escalations and generates the weekly insights."""
+    v = viewer(person)
+    return v.role in CREATOR_ESCALATION_ROLES and not v.is_vendor_staff
 
 
 # ---- merchants ----------------------------------------------------------------------------------------------

@@ -150,4 +150,22 @@ class NoQueueIncidents:
 
 
 queue_incidents: QueueIncidents = NoQueueIncidents()
+
+
+# An interval during which a queue's SLA clocks stand still: (start, end), end None while it lasts.
+PauseInterval = tuple[datetime, datetime | None]
+
+
+class QueueSlaPauses(Protocol):
+    """When queues' SLA clocks stand still (support: an active incident configured to pause them)."""
+
+    def paused_intervals(self, queue_keys: Iterable[str]) -> dict[str, list[PauseInterval]]: ...
+
+
+class NoQueueSlaPauses:
+    def paused_intervals(self, queue_keys: Iterable[str]) -> dict[str, list[PauseInterval]]:
+        return {}
+
+
+sla_pauses: QueueSlaPauses = NoQueueSlaPauses()
 qualifications: QueueQualifications = NoQualifications()

@@ -1,4 +1,5 @@
-"""Cases that apps above review open for themselves (a merchant's onboarding flag or contest), one per subject."""
+"""Cases that apps above review open for themselves: a merchant's onboarding flag or contest (one per subject),
+and a high-priority escalation about a creator or user (support; one case per escalation)."""
 from datetime import timedelta
 
 from trustops.kernel import clock
@@ -10,10 +11,11 @@ from trustops.review.priority import PriorityInputs, priority
 
 def open_review_case(*, subject, kind: str, queue_key: str, reason: str, actor=None, severity: int = 2) -> Case:
     """The subject's open case of this kind (deduplicated kinds), or a new one in the queue. In the caller's
-    transaction."""
-    if kind not in (CaseKind.RISK_ALERT, CaseKind.MERCHANT_REVIEW):
+    transaction. Escalations are never merged: each is worked, and its outcome read, on its own case."""
+    if kind not in (CaseKind.RISK_ALERT, CaseKind.MERCHANT_REVIEW, CaseKind.ESCALATION):
         raise ValueError(f"cases of kind {kind} are opened elsewhere")
-    case = Case.objects.filter(subject=subject, kind=kind, status__in=OPEN_STATUSES).first()
+    case = (None if kind == CaseKind.ESCALATION
+            else Case.objects.filter(subject=subject, kind=kind, status__in=OPEN_STATUSES).first())
     if case is not None:
         ledger.record("case.noted", actor=actor, subject_id=subject.pk, case_id=case.pk, payload={"reason": reason})
         return case

@@ -16,7 +16,7 @@ from trustops.kernel.inputs import INT64_MAX
 from trustops.kernel.pagination import page_by_id
 from trustops.ledger.selectors import case_timeline, subject_timeline
 from trustops.policies.actions import ACTIONS
-from trustops.review import hooks
+from trustops.review import hooks, sla
 from trustops.review.models import (
     OPEN_STATUSES,
     Appeal,
@@ -401,9 +401,12 @@ def sla_state_of(case: Case, now: datetime) -> str:
     """What `sla_state_filter` says of one case; "" for a resolved one."""
     if case.status not in OPEN_STATUSES:
         return ""
-    if case.sla_due_at < now:
+    due = sla.due_times([case], now)[case.pk]   # with the queue's pauses (an incident)
+    if due.paused:
+        return "paused"
+    if due.at < now:
         return "breached"
-    if case.sla_due_at < now + timedelta(seconds=case.queue.sla_seconds * SLA_RISK_SHARE):
+    if due.at < now + timedelta(seconds=case.queue.sla_seconds * SLA_RISK_SHARE):
         return "at_risk"
     return "ok"
 

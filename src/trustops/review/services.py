@@ -15,7 +15,7 @@ from trustops.kernel.errors import Invalid
 from trustops.ledger import services as ledger
 from trustops.outbox import services as outbox
 from trustops.policies.selectors import ActivePolicy
-from trustops.review import hooks, routing
+from trustops.review import hooks, routing, sla
 from trustops.review.models import (
     OPEN_STATUSES,
     Case,
@@ -280,16 +280,32 @@ def raise_sla_alerts(*, batch: int = 500) -> dict[str, int]:
     """
     alerted = {SlaAlertKind.BREACHED.value: 0, SlaAlertKind.AT_RISK.value: 0}
     for kind in (SlaAlertKind.BREACHED, SlaAlertKind.AT_RISK):
+        after = 0
         while True:
             with transaction.atomic():
                 now = clock.now()
-                cases = list(_newly(kind, now).select_for_update(skip_locked=True, of=("self",))
+                found = list(_newly(kind, now).filter(pk__gt=after)
+                             .select_for_update(skip_locked=True, of=("self",))
                              .select_related("queue", "subject").order_by("id")[:batch])
-                if not cases:
+                if not found:
                     break
-                _alert(cases, kind, now)
+                after = found[-1].pk
+                # The stored due time leaves out the queue's pauses (an incident): a case whose clock stood
+                # still, or stands still now, is alerted only by its due time with the pauses counted.
+                dues = sla.due_times(found, now)
+                cases = [case for case in found if _still(kind, case, dues[case.pk], now)]
+                if cases:
+                    _alert(cases, kind, now)
                 alerted[kind.value] += len(cases)
     return alerted
+
+
+def _still(kind: str, case: Case, due: "sla.Due", now: datetime) -> bool:
+    if due.paused:
+        return False
+    if kind == SlaAlertKind.BREACHED:
+        return due.at < now
+    return due.at < now + timedelta(seconds=case.queue.sla_seconds * SLA_RISK_SHARE)
 
 
 def _newly(kind: str, now: datetime):

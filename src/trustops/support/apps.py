@@ -10,7 +10,12 @@ class SupportConfig(AppConfig):
     verbose_name = "Support desk: tickets, SLAs, knowledge base, incidents, escalations"
 
     def ready(self):
-        from trustops.support.incidents.ports import IncidentPort, QueueIncidentsProvider  # models load only now
+        from trustops.support.incidents.ports import (  # models load only now
+            IncidentPort,
+            QueueIncidentsProvider,
+            QueueSlaPausesProvider,
+        )
 
         ports.provide("support.incidents", IncidentPort())
         hooks.queue_incidents = QueueIncidentsProvider()
+        hooks.sla_pauses = QueueSlaPausesProvider()

@@ -398,26 +398,53 @@ class EscalationSource(models.TextChoices):
 
 
 class EscalationStatus(models.TextChoices):
-    OPEN = "open"
-    RESOLVED = "resolved"
+    OPEN = "open"                  # waiting for someone of creator and user excellence
+    IN_PROGRESS = "in_progress"    # an owner works it
+    CLOSED = "closed"              # closed with its root cause and insight tags
+
+
+class ReachTier(models.TextChoices):
+    """How far the account reaches (`Subject.reach`, its followers): the tier sets the case's priority."""
+    MEGA = "mega", "Mega (1M+)"
+    MACRO = "macro", "Macro (100k+)"
+    MID = "mid", "Mid (10k+)"
+    MICRO = "micro", "Micro"
 
 
 class CreatorEscalation(models.Model):
     """A high-priority escalation about a creator or user, worked as a case in the creator-escalations queue."""
+    subject = models.ForeignKey("subjects.Subject", on_delete=models.PROTECT, related_name="+")
     account_type = models.CharField(max_length=12)
     account_external_id = models.CharField(max_length=200)
     source = models.CharField(max_length=16, choices=EscalationSource.choices)
     summary = models.TextField()
-    reach_tier = models.CharField(max_length=8)
+    reach_tier = models.CharField(max_length=8, choices=ReachTier.choices)
+    reach = models.BigIntegerField(default=0, help_text="The account's reach when it was escalated.")
     case_id = models.BigIntegerField(null=True, blank=True)
     ticket = models.ForeignKey(Ticket, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    status = models.CharField(max_length=8, choices=EscalationStatus.choices, default=EscalationStatus.OPEN)
+    status = models.CharField(max_length=12, choices=EscalationStatus.choices, default=EscalationStatus.OPEN)
+    owner = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    case_outcome = models.CharField(max_length=16, blank=True, default="",
+                                    help_text="The linked case's verdict when the escalation was closed.")
     rca_category = models.CharField(max_length=16, choices=RcaCategory.choices, blank=True, default="")
     root_cause = models.TextField(blank=True, default="")
     insight_tags = models.JSONField(default=list, blank=True)
     opened_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     opened_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
     resolved_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "-opened_at"], name="creator_escalation_status"),
+                   models.Index(fields=["resolved_at"], name="creator_escalation_resolved")]
+
+
+class WeeklyInsights(models.Model):
+    """The creator-escalations insights of one week (Monday to Sunday, UTC), kept as generated."""
+    week_start = models.DateField(unique=True)
+    generated_at = models.DateTimeField()
+    figures = models.JSONField()
 
 
 # ---- the daily report and shift handovers -----------------------------------------------------------------

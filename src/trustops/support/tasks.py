@@ -4,6 +4,7 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
 from trustops.support.engineering import services as engineering
+from trustops.support.escalations import services as escalations
 from trustops.support.reports import services as reports
 from trustops.support.sla import services as sla
 
@@ -26,3 +27,9 @@ def daily_report():
 @db_periodic_task(crontab(minute="0", hour=",".join(str(h) for h in settings.TRUSTOPS["SUPPORT_SHIFT_HOURS"])))
 def shift_handover():
     reports.generate_handover()
+
+
+@db_periodic_task(crontab(minute="15", hour="6", day_of_week="1"))
+def weekly_insights():
+    """Mondays: the creator-escalations insights of the week just ended."""
+    escalations.generate_weekly_insights()

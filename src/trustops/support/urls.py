@@ -1,6 +1,8 @@
 from django.urls import path
 
 from trustops.support import views
+from trustops.support.escalations import views as escalations
+from trustops.support.sla import views as sla
 
 app_name = "support"
 urlpatterns = [
@@ -29,4 +31,11 @@ urlpatterns = [
     path("support/reports/", views.daily_reports, name="daily_reports"),
     path("support/reports/<str:day>/", views.daily_report, name="daily_report"),
     path("support/handover/", views.handover, name="handover"),
+    path("support/sla/", sla.policies_page, name="sla_policies"),
+    path("support/escalations/", escalations.escalations_page, name="escalations"),
+    path("support/escalations/insights/", escalations.insights_page, name="insights"),
+    path("support/escalations/insights/<str:week>/report.csv", escalations.insights_csv, name="insights_csv"),
+    path("support/escalations/<int:escalation_id>/", escalations.escalation_page, name="escalation"),
+    path("support/escalations/<int:escalation_id>/<slug:action>/", escalations.escalation_act,
+         name="escalation_act"),
 ]

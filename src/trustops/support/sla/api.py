@@ -1,7 +1,10 @@
 """SLA policies API: read and change targets and pause rules (changes recompute open tickets from their
 pause logs); the attainment report."""
 
+from typing import Literal
+
 from ninja import Query, Router, Schema
+from ninja.responses import Status
 from pydantic import Field
 
 from trustops.identity import access
@@ -38,6 +41,17 @@ class PolicyPatch(Schema):
     calendar: str | None = Field(None, max_length=64)
 
 
+class PolicyIn(Schema):
+    priority: Literal["low", "normal", "high", "urgent"]
+    category: Literal["tool_malfunction", "access", "policy_question", "data_request", "bug"]
+    calendar: str = Field(min_length=1, max_length=64)
+    first_response_seconds: int = Field(ge=60, le=90 * 24 * 3600)
+    next_reply_seconds: int = Field(ge=60, le=90 * 24 * 3600)
+    resolution_seconds: int = Field(ge=60, le=90 * 24 * 3600)
+    warn_seconds: int = Field(15 * 60, ge=60, le=90 * 24 * 3600)
+    pause_on_hold: bool = True
+
+
 class AttainmentQuery(Schema):
     since: Moment
     until: Moment
@@ -65,6 +79,13 @@ def policies(request):
     _desk(request)
     services.ensure_defaults()
     return [_policy(p) for p in SlaPolicy.objects.select_related("calendar").order_by("priority", "category")]
+
+
+@router.post("/support/sla-policies", response={201: SlaPolicyOut}, auth=scope("tickets:write"),
+             summary="A policy for one priority and category; its open tickets are moved onto it and recomputed")
+def create(request, body: PolicyIn):
+    _desk(request)
+    return Status(201, _policy(services.create_policy(actor=request.auth, **body.dict())))
 
 
 @router.patch("/support/sla-policies/{policy_id}", response=SlaPolicyOut, auth=scope("tickets:write"),

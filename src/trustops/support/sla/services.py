@@ -4,15 +4,17 @@ from datetime import timedelta
 from django.db import transaction
 from django.db.models import Q
 
+from trustops.identity import access
 from trustops.identity import services as identity
 from trustops.identity.models import User
 from trustops.identity.roles import Role
 from trustops.kernel import clock
-from trustops.kernel.errors import Invalid, NotFound
+from trustops.kernel.errors import Conflict, Forbidden, Invalid, NotFound
 from trustops.ledger import services as ledger
 from trustops.outbox import services as outbox
 from trustops.support.models import (
     BusinessCalendar,
+    Category,
     Priority,
     SlaEvent,
     SlaEventKind,
@@ -136,9 +138,48 @@ def _check_seconds(name: str, value) -> int:
     return value
 
 
+def _desk_only(actor) -> None:
+    if isinstance(actor, str):   # the platform file or a migration
+        return
+    if not access.works_support_desk(actor):
+        raise Forbidden("support_desk_only", "SLA policies are the support desk's.")
+
+
+@transaction.atomic
+def create_policy(*, actor, priority: str, category: str, calendar: str, first_response_seconds, next_reply_seconds,
+                  resolution_seconds, pause_on_hold: bool = True, warn_seconds=15 * 60) -> SlaPolicy:
+    """A policy for one priority and category, more specific than the priority's own: the open tickets it now
+    covers are moved onto it and recomputed from their pause logs."""
+    _desk_only(actor)
+    if priority not in Priority.values:
+        raise Invalid("unknown_priority", f"One of {', '.join(Priority.values)}.", field="priority")
+    if category not in Category.values:
+        raise Invalid("unknown_category", f"One of {', '.join(Category.values)}.", field="category")
+    found = BusinessCalendar.objects.filter(key=calendar).first()
+    if found is None:
+        raise Invalid("unknown_calendar", "No such business calendar.", field="calendar")
+    targets = {name: _check_seconds(name, value) for name, value in (
+        ("first_response_seconds", first_response_seconds), ("next_reply_seconds", next_reply_seconds),
+        ("resolution_seconds", resolution_seconds), ("warn_seconds", warn_seconds))}
+    if SlaPolicy.objects.filter(priority=priority, category=category).exists():
+        raise Conflict("policy_exists", "There is already a policy for that priority and category.")
+    policy = SlaPolicy.objects.create(name=f"{priority.capitalize()} · {Category(category).label}", priority=priority,
+                                      category=category, calendar=found, pause_on_hold=bool(pause_on_hold), **targets)
+    now = clock.now()
+    tickets = list(Ticket.objects.filter(priority=priority, category=category, status__in=OPEN_STATUSES))
+    for ticket in tickets:
+        recompute(ticket, now=now, policy=policy)
+    Ticket.objects.bulk_update(tickets, FIELDS, batch_size=500)
+    ledger.record("support.sla_policy_created", actor=actor, payload={
+        "policy_id": policy.pk, "priority": priority, "category": category, "calendar": calendar,
+        "recomputed_tickets": len(tickets), **targets, "pause_on_hold": policy.pause_on_hold})
+    return policy
+
+
 @transaction.atomic
 def update_policy(*, policy_id: int, actor, **changes) -> SlaPolicy:
     """Change a policy's targets or pause rule, and recompute every open ticket under it from its pause log."""
+    _desk_only(actor)
     policy = SlaPolicy.objects.select_for_update().filter(pk=policy_id).first()
     if policy is None:
         raise NotFound("policy_not_found", "No such SLA policy.")

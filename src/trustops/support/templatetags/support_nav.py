@@ -14,3 +14,8 @@ def runs_incidents(user) -> bool:
 @register.filter
 def works_support_desk(user) -> bool:
     return bool(getattr(user, "is_authenticated", False)) and access.works_support_desk(user)
+
+
+@register.filter
+def works_creator_escalations(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and access.works_creator_escalations(user)

@@ -18,3 +18,4 @@ from trustops.workforce.training.models import (  # noqa: F401
     Sop,
 )
 from trustops.workforce.vendors.models import VendorProfile  # noqa: F401
+from trustops.workforce.rosters.models import RosterEntry, ShiftTemplate, WorkSession  # noqa: F401

@@ -13,8 +13,8 @@ class WorkforceConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in, user_logged_out
 
         from trustops.workforce import supply
-        from trustops.workforce.rosters import signals
         from trustops.workforce.contracts.supply import ContractSupply
+        from trustops.workforce.rosters import signals
         from trustops.workforce.training.selectors import Qualifications
 
         supply.register(ContractSupply())

@@ -10,6 +10,7 @@ from trustops.workforce.forecasts.models import ForecastModel, ForecastRun  # no
 from trustops.workforce.improvement.models import ImprovementPlan  # noqa: F401
 from trustops.workforce.plans.models import AllocationRun, StaffingPlan  # noqa: F401
 from trustops.workforce.requirements.models import Addendum, Requirement  # noqa: F401
+from trustops.workforce.rosters.models import RosterEntry, ShiftTemplate, WorkSession  # noqa: F401
 from trustops.workforce.training.models import (  # noqa: F401
     Certification,
     Quiz,
@@ -18,4 +19,3 @@ from trustops.workforce.training.models import (  # noqa: F401
     Sop,
 )
 from trustops.workforce.vendors.models import VendorProfile  # noqa: F401
-from trustops.workforce.rosters.models import RosterEntry, ShiftTemplate, WorkSession  # noqa: F401

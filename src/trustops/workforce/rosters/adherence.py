@@ -182,3 +182,11 @@ def _by_day(start: datetime, end: datetime):
 def measure_month(vendor_id: int, month: date) -> Measured:
     following = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
     return measure(vendor_id, month, following - timedelta(days=1))
+
+
+def month_summary(vendor_id: int, month: date) -> dict | None:
+    """The scorecard's roster figures for a month; None when nobody was rostered (nothing to measure against)."""
+    following = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+    if not RosterEntry.objects.filter(vendor_id=vendor_id, day__gte=month, day__lt=following).exists():
+        return None
+    return measure_month(vendor_id, month).total.figures()

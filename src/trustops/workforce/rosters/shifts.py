@@ -1,13 +1,21 @@
 """Pure shift arithmetic: a template's local times on a local day, as UTC instants."""
 from datetime import date, datetime, time, timedelta, timezone
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, available_timezones
 
 
 def zone(name: str) -> ZoneInfo | None:
-    try:
-        return ZoneInfo(name) if name and "\x00" not in name else None
-    except (ZoneInfoNotFoundError, ValueError):
-        return None
+    """The IANA zone of that name; None for anything else (a region's folder such as "America", a path)."""
+    return ZoneInfo(name) if name in _known() else None
+
+
+def _known() -> set[str]:
+    global _ZONES
+    if _ZONES is None:
+        _ZONES = available_timezones()
+    return _ZONES
+
+
+_ZONES: set[str] | None = None
 
 
 def crosses_midnight(starts_at: time, ends_at: time) -> bool:

@@ -124,3 +124,13 @@ def test_lumens_own_people_see_their_vendors_records(world, records):
     assert [p["id"] for p in client.get("/api/v1/workforce/improvement-plans").json()] == [records["improvement"]]
     agent = world.vendor_agent("lumen-agent-2", vendor=setup.VENDOR_B)
     assert ApiClient(agent.token).get(f"/api/v1/workforce/quizzes/{records['quiz']}").status_code == 200
+
+
+@pytest.mark.parametrize("role, reads", [(Role.QA_LEAD, True), (Role.TEAM_LEAD, True), (Role.VENDOR_MANAGER, True),
+                                         (Role.MODERATOR, False), (Role.QA_AUDITOR, False)])
+def test_a_roles_default_token_reads_the_workforce_api_when_its_people_need_it(world, role, reads):
+    """Tokens issued with the role's default scopes: QA leads (training, improvement plans) and team leads
+    (staffing requirements) read the workforce API; a token without the scope is a 403 whatever the access rule."""
+    person = world.person(f"default-{role}", role)
+    status = ApiClient(person.token).get("/api/v1/workforce/requirements").status_code
+    assert status == (200 if reads else 403)

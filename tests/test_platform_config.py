@@ -304,9 +304,11 @@ def test_the_console_settings_are_for_configurers_only(fresh):
     for page in ("/settings/queues/", "/settings/routing/", "/settings/webhooks/", "/settings/queues/general/"):
         assert client.get(page).status_code == 200, page
     created = client.post("/settings/queues/", {"key": "from-console", "name": "From the console",
-                                                "sla_hours": "2", "active": "on"})
+                                                "sla_hours": "2", "active": "on", "requires_certification": "on"})
     assert created.status_code == 302
     assert Queue.objects.get(key="from-console").sla_seconds == 7200
+    assert Queue.objects.get(key="from-console").requires_certification
+    assert b'name="requires_certification" checked' in client.get("/settings/queues/from-console/").content
     refused = client.post("/settings/queues/", {"key": "Bad Key", "name": "x", "active": "on"})
     assert refused.status_code == 422 and b"lower-case letters" in refused.content
     hook = client.post("/settings/webhooks/", {"url": "https://hooks.example.com/x", "events": ["webhook.test"]})

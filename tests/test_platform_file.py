@@ -155,3 +155,13 @@ def test_the_command_line_applies_and_refuses(demo, tmp_path, capsys):
     with pytest.raises(CommandError, match="nothing was changed"):
         call_command("config", "apply", str(path))
     assert f"{path}:6: queues[0].sla_seconds" in capsys.readouterr().err
+
+
+def test_a_queue_that_requires_certification_is_exported_and_applied(demo):
+    text = platform_file.export_yaml()
+    assert "requires_certification: false" in text
+    changed = text.replace("requires_certification: false", "requires_certification: true", 1)
+    changes = [str(c) for c in platform_file.apply(changed)]
+    assert len(changes) == 1 and "requires_certification False → True" in changes[0]
+    assert Queue.objects.filter(requires_certification=True).count() == 1
+    assert platform_file.export_yaml() == changed

@@ -177,6 +177,7 @@ class QueueEntry(Strict):
     allowed_actions: Actions = []
     default: bool = False
     active: bool = True
+    requires_certification: bool = False   # agents work it only once certified (workforce training)
 
 
 class RuleEntry(Strict):

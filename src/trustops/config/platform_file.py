@@ -27,7 +27,7 @@ from trustops.review.models import Queue, RoutingRule
 ACTOR = "config"
 RULE_FIELDS = ("name", "queue", "enabled", *review.RULE_CONDITIONS)
 QUEUE_FIELDS = ("name", "description", "sla_seconds", "tier", "severe_content", "required_clearance", "teams",
-                "vendors", "allowed_actions", "default", "active")
+                "vendors", "allowed_actions", "default", "active", "requires_certification")
 CATEGORY_FIELDS = ("name", "parent", "requirements", "documents", "prohibited_services", "misleading_phrases",
                    "active")
 

@@ -54,7 +54,8 @@ def _queue_form(request) -> dict:
             "required_clearance": request.POST.get("required_clearance", ""),
             "teams": _words(request, "teams"), "vendors": _words(request, "vendors"),
             "allowed_actions": _words(request, "allowed_actions"),
-            "is_default": request.POST.get("is_default") == "on", "active": request.POST.get("active") == "on"}
+            "is_default": request.POST.get("is_default") == "on", "active": request.POST.get("active") == "on",
+            "requires_certification": request.POST.get("requires_certification") == "on"}
 
 
 def _queue_choices() -> dict:

@@ -553,6 +553,18 @@ def speaks_for_vendor(person, vendor_id: int) -> bool:
     return manages_vendors(v)
 
 
+def roster_filter(person, prefix: str = "") -> Q:
+    """Shift templates, roster entries and adherence figures: those of the vendors the viewer sees
+    (`vendor_filter`), so a vendor's own managers see their own vendor's people and rosters alone."""
+    return vendor_filter(person, f"{prefix}vendor__")
+
+
+def manages_roster(person, vendor_id: int) -> bool:
+    """Who enters shift templates and rosters: in-house vendor managers and admins, and that vendor's own
+    managers (their site plans its own floor)."""
+    return speaks_for_vendor(person, vendor_id)
+
+
 # ---- workforce planning: forecasts, staffing plans, requirements, training, improvement plans --------------
 """Who sees and does what in workforce planning:
 - In-house planners (admins, analysts, in-house vendor managers) see every queue's forecasts and staffing plans,

@@ -67,6 +67,10 @@ DEFAULT_SCOPES = {
     Role.MERCHANT_SPECIALIST: [*_REVIEWER, "merchants:read", "merchants:write", "risk:read"],
     Role.INVESTIGATOR: [*_REVIEWER, "risk:read", "risk:write", "merchants:read"],
     Role.ESCALATIONS_SPECIALIST: [*_REVIEWER],
+    # QA leads write SOPs and quizzes and open improvement plans; team leads file staffing requirements and (a
+    # vendor's) read their queues' forecasts and plans: both read the workforce API.
+    Role.QA_LEAD: [*_REVIEWER, "workforce:read"],
+    Role.TEAM_LEAD: [*_REVIEWER, "workforce:read"],
     Role.COMPLIANCE_OFFICER: ["subjects:read", "cases:read", "policies:read", "ledger:read", "quality:read",
                               "compliance:read", "compliance:write", *_HELP],
 }

@@ -29,7 +29,7 @@ MAX_SLA_SECONDS = 90 * 24 * 3600
 POSITION_STEP = 10
 
 QUEUE_SETTINGS = ("name", "description", "sla_seconds", "tier", "severe_content", "required_clearance",
-                  "allowed_actions", "is_default", "active")
+                  "allowed_actions", "is_default", "active", "requires_certification")
 RULE_CONDITIONS = ("subject_types", "policy_prefixes", "regions", "languages", "sources", "min_severity",
                    "min_reach")
 RULE_SETTINGS = ("name", "queue", "position", "enabled", *RULE_CONDITIONS)

@@ -30,6 +30,7 @@ from trustops.simulation import (
     planning,
     platform,
     risk,
+    rosters,
     services,
     support,
     vendors,
@@ -166,6 +167,7 @@ def seed_world(*, seed: int = 7, size: str = "default", anchor: datetime | None 
     quality = {**QualityMonth(month).run(monthly_report=monthly_report), **compliance.seed()}
     quality.update(risk.seed(anchor=anchor, seed=seed, size=size, submitter=people[INTEGRATION]))
     vendor_month = vendors.seed(anchor=anchor, password=DEMO_PASSWORD, seed=seed)
+    vendor_month.update(rosters.seed(anchor=anchor, seed=seed))
     quality["planning"] = planning.seed(anchor=anchor, size=size)
     summary = {
         "seed": seed, "size": size, "accounts": len(world.accounts), "items": len(world.items),

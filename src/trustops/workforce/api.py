@@ -6,6 +6,7 @@ from trustops.identity.auth import scope
 from trustops.workforce import planning
 from trustops.workforce.billing.api import router as billing_router
 from trustops.workforce.contracts.api import router as contracts_router
+from trustops.workforce.rosters.api import router as rosters_router
 from trustops.workforce.schemas import StaffingIn, StaffingOut
 from trustops.workforce.scorecards.api import router as scorecards_router
 from trustops.workforce.vendors.api import router as vendors_router
@@ -15,6 +16,7 @@ router.add_router("", scorecards_router)   # before the vendors' /vendors/{vendo
 router.add_router("", vendors_router)      # vendor profiles and their lifecycle
 router.add_router("", contracts_router)    # contracts and their versions
 router.add_router("", billing_router)      # invoices, the vendor's count, disputes, approvals
+router.add_router("", rosters_router)      # shift templates, rosters, adherence
 
 
 @router.post("/workforce/staffing", response=StaffingOut, auth=scope("workforce:read"),

@@ -11,6 +11,7 @@ from trustops.workforce.improvement.models import ImprovementPlan  # noqa: F401
 from trustops.workforce.measurement.models import DecisionRollup, RolledDay  # noqa: F401
 from trustops.workforce.plans.models import AllocationRun, StaffingPlan  # noqa: F401
 from trustops.workforce.requirements.models import Addendum, Requirement  # noqa: F401
+from trustops.workforce.rosters.models import RosterEntry, ShiftTemplate, WorkSession  # noqa: F401
 from trustops.workforce.training.models import (  # noqa: F401
     Certification,
     Quiz,

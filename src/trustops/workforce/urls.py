@@ -1,12 +1,18 @@
 from django.urls import path
 
 from trustops.workforce import views
+from trustops.workforce.pages import contracts, rosters
 
 app_name = "workforce"
 
 urlpatterns = [
     path("vendors/", views.vendor_list, name="vendors"),
     path("vendors/<int:vendor_id>/", views.vendor_page, name="vendor"),
+    path("vendors/<int:vendor_id>/contracts/<int:contract_id>/draft/", contracts.draft_version, name="contract_draft"),
+    path("vendors/<int:vendor_id>/roster/", rosters.roster, name="roster"),
+    path("vendors/<int:vendor_id>/roster/templates/", rosters.add_template, name="roster_template"),
+    path("vendors/<int:vendor_id>/roster/shifts/", rosters.add_shift, name="roster_shift"),
+    path("vendors/<int:vendor_id>/roster/import/", rosters.import_roster, name="roster_import"),
     path("vendors/<int:vendor_id>/scorecard.<str:fmt>", views.scorecard_file, name="scorecard_file"),
     path("vendors/<int:vendor_id>/status/", views.change_status, name="vendor_status"),
     path("vendors/<int:vendor_id>/invoices/", views.compute_invoice, name="compute_invoice"),

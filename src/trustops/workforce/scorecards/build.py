@@ -15,6 +15,7 @@ from trustops.workforce.billing.models import Invoice
 from trustops.workforce.contracts import selectors as contracts
 from trustops.workforce.measurement import figures as measurement
 from trustops.workforce.measurement import periods
+from trustops.workforce.rosters import adherence
 
 TREND_MONTHS = 6
 
@@ -66,7 +67,8 @@ def scorecard(vendor, month: date, *, trend: bool = True) -> dict:
     card = {"vendor_id": vendor.pk, "vendor": vendor.name, "month": periods.label(month),
             "contract": {"reference": version.contract.reference, "version": version.number} if version else None,
             "total": total, "queues": queues, "money": money, "headcount": measured.headcount,
-            "quality": computed.quality if computed else None, "sla": computed.sla if computed else {}}
+            "quality": computed.quality if computed else None, "sla": computed.sla if computed else {},
+            "roster": adherence.month_summary(vendor.pk, month)}
     if trend:
         card["trend"] = trend_of(vendor, month, terms, confidence, current=total)
     return card

@@ -11,7 +11,6 @@ import os
 import statistics
 import sys
 import time
-
 from decimal import Decimal, getcontext
 
 import numpy as np
@@ -67,8 +66,9 @@ def meets_exactly(agents: int, volume, aht, service_level, answer, max_occupancy
 
 def main():
     args = parse_args()
-    from trustops.workforce import staffing
     from pyworkforce.queuing import ErlangC
+
+    from trustops.workforce import staffing
 
     rng = np.random.default_rng(args.seed)
     volume, aht, service_level, answer, max_occupancy = week_plan(args.queues, rng)

@@ -49,8 +49,9 @@ def test_documenting_the_items_keeps_a_bad_item_failing_alone(api, world):
 def test_no_two_schemas_of_the_api_share_a_name():
     """The OpenAPI document names each schema by its class: two classes of one name would silently share one
     entry, and an integrator would be told the wrong shape for one of them."""
-    import trustops.api  # noqa: F401  (every router, and so every schema, is imported)
     from pydantic import BaseModel
+
+    import trustops.api  # noqa: F401  (every router, and so every schema, is imported)
 
     seen: dict[str, set[str]] = {}
     stack = list(BaseModel.__subclasses__())

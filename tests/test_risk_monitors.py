@@ -61,7 +61,7 @@ def test_a_refund_spike_raises_an_alert_a_case_and_an_incident(api, world):
 
 
 def test_with_the_support_desk_installed_the_anomaly_is_a_real_incident(api, world):
-    from trustops.support.models import Incident   # the desk beside risk, through its port
+    from trustops.support.models import Incident  # the desk beside risk, through its port
 
     assert ports.get(INCIDENTS) is not None
     world.person("ines", "investigator")

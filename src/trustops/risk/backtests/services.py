@@ -27,7 +27,7 @@ SAMPLES = 20
 OUTCOME_HORIZON = timedelta(days=7)
 
 
-def _events(kinds, start, end, *, last: int | None = None) -> list[EventIn]:
+def stored_events(kinds, start, end, *, last: int | None = None) -> list[EventIn]:
     rows = Event.objects.filter(kind__in=kinds)
     if last:
         rows = rows.order_by("-occurred_at", "-id")[:last]
@@ -62,7 +62,7 @@ def _sample(hits, subjects) -> list[dict]:
 
 def dry_run(parsed, *, last: int = 1000) -> dict:
     kinds = set(parsed.on) | {f.event for f in parsed.features}
-    events = sorted(_events(kinds, None, None, last=last), key=lambda e: e.ts)
+    events = sorted(stored_events(kinds, None, None, last=last), key=lambda e: e.ts)
     hits, stats, subjects = _replay(parsed, events, None)
     return {"events": len(events), "hits": len(hits), "errors": sum(stats.errors.values()),
             "evaluations": sum(stats.evaluations.values()), "feature_health": _health(stats),
@@ -102,7 +102,7 @@ def backtest(*, actor, on, features, when, outcome, start: datetime, end: dateti
     parsed = definition.parse(on=on, features=features, when=when, outcome=outcome)
     warm = max((f.window_seconds for f in parsed.features), default=0)
     kinds = set(parsed.on) | {f.event for f in parsed.features}
-    events = _events(kinds, start - timedelta(seconds=warm), min(end, clock.now() + timedelta(minutes=5)))
+    events = stored_events(kinds, start - timedelta(seconds=warm), min(end, clock.now() + timedelta(minutes=5)))
     hits, stats, subjects = _replay(parsed, events, start.timestamp())
     per_day = Counter(h.event.occurred_at.date().isoformat() for h in hits)
     event_pks = [h.event.pk for h in hits]

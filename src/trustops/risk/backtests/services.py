@@ -2,8 +2,8 @@
 
 The replay starts one longest window before the period, so counters are warm when it begins, and moves in the
 order events occurred: a feature read at an event counts that event and those before it, never a later one
-(no look-ahead). Labels are those active at each event's time; open cases are left out (their past is not
-kept). Known outcomes: the first decision on a case about the hit's subject that was open at the hit or opened
+(no look-ahead). Entity facts are those of each event's time too (`Facts(as_of=True)`): labels active then,
+cases open then, standing and strike points then. Known outcomes: the first decision on a case about the hit's subject that was open at the hit or opened
 within a week after it.
 """
 from collections import Counter
@@ -44,7 +44,7 @@ def _replay(parsed, events: list[EventIn], hits_from):
     ids = {e.actor_id for e in events} | {e.target_id for e in events if e.target_id}
     subjects = {s.pk: s for s in Subject.objects.filter(pk__in=ids)}
     needed = run.compiled.facts["actor"] | run.compiled.facts["target"]
-    engine = Engine([run], counters.MemoryCounters(), Facts(subjects, needed=needed, open_cases=False))
+    engine = Engine([run], counters.MemoryCounters(), Facts(subjects, needed=needed, as_of=True))
     hits = engine.run(events, hits_from=hits_from)
     return hits, engine.stats, subjects
 

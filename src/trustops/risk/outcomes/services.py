@@ -157,6 +157,8 @@ def reverse_action(*, actor, hit_id: int, reason: str) -> dict:
     if hit.enforcement_action_id is None:
         raise Conflict("no_action", f"Hit {hit_id} took no automatic action.")
     undone = enforcement.reverse_automatic(action_id=hit.enforcement_action_id, actor=actor, reason=reason)
+    hit.effect = f"{hit.effect},action_reversed"
+    hit.save(update_fields=["effect"])
     ledger.record("risk.action_reversed", actor=actor, subject_id=hit.subject_id, payload={
         "rule": hit.rule_version.rule.key, "version": hit.rule_version.version, "hit_id": hit.pk,
         "action": undone.action, "reason": reason})

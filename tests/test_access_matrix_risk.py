@@ -83,6 +83,10 @@ def test_risk_surfaces_for_every_role(world, hits, role):
                                            "outcome": '{"signal": {"score": 0.5}}', "mode": "shadow"})
     assert saved.status_code == (302 if role in CONSOLE_WRITERS else 403 if reads else 404)
     assert access.writes_risk(person.user) == (role in CONSOLE_WRITERS)
+    hidden = web.post(f"/risk/rules/login-bruteforce/hits/{foreign}/reverse/", {"reason": "matrix"})
+    assert hidden.status_code == 404
+    shown = web.post(f"/risk/rules/login-bruteforce/hits/{home}/reverse/", {"reason": "matrix"})
+    assert shown.status_code == (302 if role in CONSOLE_WRITERS else 403 if reads else 404)
 
 
 def test_labels_show_on_the_account_page_only_to_people_who_see_the_account(world, hits):

@@ -149,11 +149,11 @@ def _action(hit: RuleHit, subject, name: str) -> str:
 @transaction.atomic
 def reverse_action(*, actor, hit_id: int, reason: str) -> dict:
     """Undo the automatic action a hit took (a hit about a subject the actor may not see is a 404)."""
-    if not access.writes_risk(actor):
-        raise Forbidden("not_a_risk_writer", "Only investigators, policy managers and admins reverse actions.")
     hit = selectors.visible_hits(actor).select_related("rule_version__rule").filter(pk=hit_id).first()
     if hit is None:
         raise NotFound("no_hit", f"No hit {hit_id}.")
+    if not access.writes_risk(actor):
+        raise Forbidden("not_a_risk_writer", "Only investigators, policy managers and admins reverse actions.")
     if hit.enforcement_action_id is None:
         raise Conflict("no_action", f"Hit {hit_id} took no automatic action.")
     undone = enforcement.reverse_automatic(action_id=hit.enforcement_action_id, actor=actor, reason=reason)

@@ -62,6 +62,13 @@ def test_risk_surfaces_for_every_role(world, hits, role):
         labels = client.get("/api/v1/risk/labels").json()["labels"]
         assert [la["subject"]["external_id"] for la in labels] == ["u-us"]
         assert listing.json()[0]["hits"] == 1
+    # Undoing a hit's automatic action: a hit about a subject outside the writer's regions is a 404.
+    foreign = RuleHit.objects.get(subject__external_id="u-br").pk
+    home = RuleHit.objects.get(subject__external_id="u-us").pk
+    reversal = client.post(f"/api/v1/risk/hits/{foreign}/reverse-action", {"reason": "matrix"})
+    assert reversal.status_code == (404 if role in API_WRITERS else 403)
+    reversal = client.post(f"/api/v1/risk/hits/{home}/reverse-action", {"reason": "matrix"})
+    assert reversal.status_code == (409 if role in API_WRITERS else 403)   # that hit took no action
     created = client.post("/api/v1/risk/rules", {**failed_logins_rule(), "key": f"by-{role}"})
     assert created.status_code == (201 if role in API_WRITERS else 403), created.content
     web = verified_console(person.user) if role in {"admin", "team_lead"} else console(person.user)
@@ -76,6 +83,10 @@ def test_risk_surfaces_for_every_role(world, hits, role):
                                            "outcome": '{"signal": {"score": 0.5}}', "mode": "shadow"})
     assert saved.status_code == (302 if role in CONSOLE_WRITERS else 403 if reads else 404)
     assert access.writes_risk(person.user) == (role in CONSOLE_WRITERS)
+    hidden = web.post(f"/risk/rules/login-bruteforce/hits/{foreign}/reverse/", {"reason": "matrix"})
+    assert hidden.status_code == 404
+    shown = web.post(f"/risk/rules/login-bruteforce/hits/{home}/reverse/", {"reason": "matrix"})
+    assert shown.status_code == (302 if role in CONSOLE_WRITERS else 403 if reads else 404)
 
 
 def test_labels_show_on_the_account_page_only_to_people_who_see_the_account(world, hits):

@@ -9,8 +9,9 @@ from tests.test_risk_rules import event, failed_logins_rule, send
 from trustops.identity.models import Notification
 from trustops.kernel import clock
 from trustops.risk.features import counters, spec
+from trustops.risk.feedback import services as feedback
 from trustops.risk.models import RuleHit, RuleVersion
-from trustops.risk.rules import compiler, feedback, live
+from trustops.risk.rules import compiler, live
 from trustops.risk.rules.engine import Engine, EventIn, RuleRun
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=timezone.utc)

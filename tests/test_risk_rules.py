@@ -172,8 +172,8 @@ def test_the_circuit_breaker_stops_an_automatic_action_that_jumps_above_its_base
         assert created.status_code == 201, created.content
         send(api, [event(n, kind="payout_changed", actor=f"m-{n}") for n in range(25)])
         effects = list(RuleHit.objects.order_by("occurred_at").values_list("effect", flat=True))
-        assert effects == ["action_requested"] * 19 + ["action_stopped"] * 6
-        assert OutboxMessage.objects.filter(kind="risk.action").count() == 19
+        assert effects == ["action_applied"] * 19 + ["action_stopped"] * 6
+        assert OutboxMessage.objects.filter(kind="enforcement.applied").count() == 19
         assert BreakerTrip.objects.get().action == "hold_payouts"
         assert Notification.objects.filter(kind="risk.breaker", recipient_id=investigator.user.pk).exists()
         reset = api.as_(investigator).post("/api/v1/risk/breakers/reset", {"action": "hold_payouts"})

@@ -8,7 +8,8 @@ from tests.test_risk_rules import event, failed_logins_rule
 from trustops.kernel import clock
 from trustops.risk.features import counters, spec
 from trustops.risk.models import CounterSeries, Event, RuleHit
-from trustops.risk.rules import live, outcomes
+from trustops.risk.outcomes import services as outcomes
+from trustops.risk.rules import live
 from trustops.risk.worker import stream
 
 

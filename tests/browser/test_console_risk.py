@@ -48,3 +48,42 @@ def test_an_investigator_validates_backtests_and_publishes_a_rule(page, people, 
     expect(page.get_by_role("heading", name=re.compile("Mode"))).to_contain_text("shadow")
     page.get_by_role("link", name="Risk rules").click()
     expect(page.get_by_role("cell", name=re.compile("Failed logins from the console"))).to_be_visible()
+
+
+@pytest.fixture
+def acted_on(platform, people):
+    """An enforce rule labelled u-acted, opened a case about it and restricted its LIVE."""
+    from trustops.risk.rules import services as rules
+    live.clear_cache()
+    author = people.person("investigator", username="rule-author")
+    rules.save_rule(actor=author, key="takeover", name="Account takeover", on=["login_failed"], features=[
+        {"name": "fails_10m", "kind": "count", "by": "actor", "window_seconds": 600}],
+        when="features.fails_10m >= 3", mode="enforce", outcome={
+            "label": {"name": "suspected_ato", "ttl_seconds": 86400},
+            "open_case": {"queue": "integrity", "policy": "scams.phishing"}, "action": {"name": "restrict_live"}})
+    now = clock.now()
+    events.ingest([{"id": f"a-{n}", "kind": "login_failed", "occurred_at": (now - timedelta(minutes=3 - n)).isoformat(),
+                    "actor": {"type": "user", "external_id": "u-acted"}, "attributes": {}} for n in range(3)])
+    yield author
+    live.clear_cache()
+
+
+def test_labels_show_on_the_account_and_case_pages_and_an_automatic_action_is_reversed(page, acted_on):
+    from trustops.risk.models import RuleHit
+    hit = RuleHit.objects.get()
+    sign_in(page, acted_on)
+    page.goto("/accounts/user/u-acted/")
+    labels = page.get_by_role("region", name=re.compile("Risk labels"))
+    expect(labels).to_contain_text("suspected_ato")
+    expect(labels).to_contain_text("rule takeover v1")
+    page.goto(f"/cases/{hit.case_id}/")
+    expect(page.get_by_role("region", name=re.compile("Risk labels"))).to_contain_text("suspected_ato")
+
+    page.goto("/risk/rules/takeover/")
+    page.get_by_label(f"Reason for reversing hit {hit.pk}").fill("customer verified by phone")
+    page.get_by_role("button", name="Reverse action").click()
+    expect(page.get_by_role("cell", name=re.compile("action_reversed"))).to_be_visible()
+    expect(page.get_by_role("button", name="Reverse action")).to_have_count(0)
+    hit.enforcement_action.refresh_from_db()
+    assert hit.enforcement_action.status == "reversed"
+    assert hit.enforcement_action.close_reason == "customer verified by phone"

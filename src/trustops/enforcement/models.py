@@ -11,12 +11,14 @@ class ActionCause(models.TextChoices):
     DECISION = "decision"              # chosen in the decision
     LADDER = "ladder"                  # the penalty ladder escalated on points
     ZERO_TOLERANCE = "zero_tolerance"  # the policy bans at once
+    AUTOMATIC = "automatic"            # an allow-listed interim measure from a detector (a risk rule), no decision
 
 
 class EnforcementAction(models.Model):
     """One action applied to one subject (an item, or the owning account)."""
     target = models.ForeignKey("subjects.Subject", on_delete=models.PROTECT, related_name="enforcement_actions")
-    decision = models.ForeignKey("review.Decision", on_delete=models.PROTECT, related_name="enforcement_actions")
+    decision = models.ForeignKey("review.Decision", null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="enforcement_actions", help_text="Empty for automatic actions.")
     action = models.CharField(max_length=32)
     cause = models.CharField(max_length=16, choices=ActionCause.choices, default=ActionCause.DECISION)
     ladder_threshold = models.PositiveIntegerField(null=True, blank=True,
@@ -27,6 +29,9 @@ class EnforcementAction(models.Model):
     status = models.CharField(max_length=12, choices=ActionStatus.choices, default=ActionStatus.ACTIVE)
     closed_at = models.DateTimeField(null=True, blank=True)
     close_reason = models.CharField(max_length=200, blank=True, default="")
+    # What took an automatic action, e.g. "risk:login-bruteforce:v3", and the event that set it off.
+    origin = models.CharField(max_length=120, blank=True, default="")
+    origin_ref = models.CharField(max_length=200, blank=True, default="")
 
     class Meta:
         indexes = [models.Index(fields=["target", "status"], name="action_target_status"),

@@ -16,7 +16,8 @@ from trustops.risk.backtests import services as backtests
 from trustops.risk.events import services as events
 from trustops.risk.events.schemas import BATCH_MAX, EventBatchIn, EventBatchOut
 from trustops.risk.monitors import services as monitors
-from trustops.risk.rules import breaker, definition
+from trustops.risk.outcomes import services as outcomes
+from trustops.risk.rules import definition
 from trustops.risk.rules import services as rules
 from trustops.risk.rules.definition import Definition
 
@@ -133,6 +134,16 @@ def get_hits(request, key: str, query: Query[HitsQuery]):
                   "next_before_id": found[-1].pk if len(found) == query.limit else None})
 
 
+class ReverseIn(Schema):
+    reason: str = Field(min_length=1, max_length=200)
+
+
+@router.post("/risk/hits/{hit_id}/reverse-action", response=dict, auth=scope("risk:write"),
+             summary="Undo the automatic action a hit took")
+def reverse_action(request, hit_id: Id, body: ReverseIn):
+    return _json(outcomes.reverse_action(actor=request.auth, hit_id=hit_id, reason=body.reason))
+
+
 @router.get("/risk/labels", response=dict, auth=scope("risk:read"), summary="Active labels")
 def get_labels(request, name: str | None = Query(None, max_length=64)):
     return _json({"labels": [{"subject": {"type": la.subject.type, "external_id": la.subject.external_id},
@@ -180,7 +191,7 @@ class BreakerIn(Schema):
              summary="Let a stopped automatic action go out again")
 def reset_breaker(request, body: BreakerIn):
     rules._require_writer(request.auth)
-    trip = breaker.reset(action=body.action, actor=request.auth)
+    trip = outcomes.reset_breaker(action=body.action, actor=request.auth)
     return _json({"action": trip.action, "reset_at": trip.reset_at})
 
 

@@ -103,9 +103,13 @@ class RuleHit(models.Model):
     features = models.JSONField(default=dict)
     occurred_at = models.DateTimeField()
     acted = models.BooleanField(default=False)
-    effect = models.CharField(max_length=24, blank=True, default="")  # case_opened, case_attached, deduped...
+    effect = models.CharField(max_length=120, blank=True, default="")  # case_opened,labelled,signalled...
     case = models.ForeignKey("review.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
                              db_index=False)
+    signal = models.ForeignKey("intake.Signal", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                               db_index=False)
+    enforcement_action = models.ForeignKey("enforcement.EnforcementAction", null=True, blank=True,
+                                           on_delete=models.PROTECT, related_name="+", db_index=False)
     outcome = models.CharField(max_length=16, choices=Outcome.choices, blank=True, default="")
     outcome_at = models.DateTimeField(null=True, blank=True)
 

@@ -4,8 +4,8 @@ from django.db.models import Count, Q
 from trustops.identity import access
 from trustops.kernel import clock
 from trustops.kernel.errors import NotFound
+from trustops.risk.feedback import services as feedback
 from trustops.risk.models import Label, Monitor, MonitorAlert, Rule, RuleHit, RuleVersion, VersionStatus
-from trustops.risk.rules import feedback
 from trustops.risk.rules.services import _version_body
 from trustops.subjects.selectors import subjects_visible_to
 
@@ -96,6 +96,7 @@ def hit_body(hit: RuleHit) -> dict:
             "event_kind": hit.event.kind, "occurred_at": hit.occurred_at,
             "subject": {"type": hit.subject.type, "external_id": hit.subject.external_id},
             "features": hit.features, "acted": hit.acted, "effect": hit.effect, "case_id": hit.case_id,
+            "signal_id": hit.signal_id, "enforcement_action_id": hit.enforcement_action_id,
             "outcome": hit.outcome or None}
 
 

@@ -2,8 +2,8 @@
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
+from trustops.risk.feedback import services as feedback
 from trustops.risk.monitors import services as monitors
-from trustops.risk.rules import feedback
 
 
 @db_periodic_task(crontab(minute="*/5"))

@@ -12,5 +12,6 @@ urlpatterns = [
     path("risk/rules/backtest/", views.backtest, name="backtest"),
     path("risk/rules/<slug:key>/", views.editor, name="rule"),
     path("risk/rules/<slug:key>/mode/", views.change_mode, name="mode"),
+    path("risk/rules/<slug:key>/hits/<int:hit_id>/reverse/", views.reverse_action, name="reverse_action"),
     path("risk/monitors/", views.monitor_list, name="monitors"),
 ]

@@ -15,6 +15,7 @@ from trustops.risk import charts, selectors
 from trustops.risk.backtests import services as backtests
 from trustops.risk.models import BreakerTrip
 from trustops.risk.monitors import services as monitors
+from trustops.risk.outcomes import services as outcomes
 from trustops.risk.rules import definition
 from trustops.risk.rules import services as rules
 
@@ -126,6 +127,19 @@ def change_mode(request, key: str):
         except DomainError as error:
             if isinstance(error, Forbidden):
                 raise
+    return redirect("risk:rule", key=key)
+
+
+@require_POST
+@risk_page
+def reverse_action(request, key: str, hit_id: int):
+    """Undo the automatic action a hit took; a hit the person may not see is a 404."""
+    try:
+        outcomes.reverse_action(actor=request.user, hit_id=hit_id, reason=request.POST.get("reason", "")[:200]
+                                or "reversed in the console")
+    except DomainError as error:
+        if isinstance(error, (Forbidden, NotFound)):
+            raise
     return redirect("risk:rule", key=key)
 
 

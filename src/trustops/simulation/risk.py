@@ -28,7 +28,7 @@ RULES = [
     dict(key="payout-change-after-takeover", name="Payout change on a suspected takeover", on=["merchant_edit"],
          mode="shadow", features=[],
          when="event.attributes.field == 'payout_account' && 'suspected_takeover' in actor.labels",
-         outcome={"signal": {"score": 0.9}}),
+         outcome={"signal": {"score": 0.9, "policy": "scams.phishing"}}),
     dict(key="gift-spray", name="Gifts to many creators in an hour", on=["gift"], mode="shadow",
          features=[{"name": "creators_1h", "kind": "distinct", "event": "gift", "by": "actor", "field": "to",
                     "window_seconds": 3600},

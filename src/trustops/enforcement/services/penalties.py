@@ -216,7 +216,7 @@ def end_expired_actions(*, batch: int = 1000) -> int:
             EnforcementAction.objects.bulk_update(due, ["status", "closed_at", "close_reason"])
             # Tied to the case it came from, so it shows only to those who may see that case.
             ledger.record_many([ledger.Entry("enforcement.ended", _action_payload(a), subject_id=a.target_id,
-                                             case_id=a.decision.case_id) for a in due])
+                                             case_id=a.decision.case_id if a.decision_id else None) for a in due])
             for action in due:
                 outbox.enqueue("enforcement.ended", {"decision_id": action.decision_id, "action": _action_out(action)})
             ended += len(due)

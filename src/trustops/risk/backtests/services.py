@@ -2,8 +2,8 @@
 
 The replay starts one longest window before the period, so counters are warm when it begins, and moves in the
 order events occurred: a feature read at an event counts that event and those before it, never a later one
-(no look-ahead). Labels are those active at each event's time; open cases are left out (their past is not
-kept). Known outcomes: the first decision on a case about the hit's subject that was open at the hit or opened
+(no look-ahead). Entity facts are those of each event's time too (`Facts(as_of=True)`): labels active then,
+cases open then, standing and strike points then. Known outcomes: the first decision on a case about the hit's subject that was open at the hit or opened
 within a week after it.
 """
 from collections import Counter
@@ -27,7 +27,7 @@ SAMPLES = 20
 OUTCOME_HORIZON = timedelta(days=7)
 
 
-def _events(kinds, start, end, *, last: int | None = None) -> list[EventIn]:
+def stored_events(kinds, start, end, *, last: int | None = None) -> list[EventIn]:
     rows = Event.objects.filter(kind__in=kinds)
     if last:
         rows = rows.order_by("-occurred_at", "-id")[:last]
@@ -44,7 +44,7 @@ def _replay(parsed, events: list[EventIn], hits_from):
     ids = {e.actor_id for e in events} | {e.target_id for e in events if e.target_id}
     subjects = {s.pk: s for s in Subject.objects.filter(pk__in=ids)}
     needed = run.compiled.facts["actor"] | run.compiled.facts["target"]
-    engine = Engine([run], counters.MemoryCounters(), Facts(subjects, needed=needed, open_cases=False))
+    engine = Engine([run], counters.MemoryCounters(), Facts(subjects, needed=needed, as_of=True))
     hits = engine.run(events, hits_from=hits_from)
     return hits, engine.stats, subjects
 
@@ -62,7 +62,7 @@ def _sample(hits, subjects) -> list[dict]:
 
 def dry_run(parsed, *, last: int = 1000) -> dict:
     kinds = set(parsed.on) | {f.event for f in parsed.features}
-    events = sorted(_events(kinds, None, None, last=last), key=lambda e: e.ts)
+    events = sorted(stored_events(kinds, None, None, last=last), key=lambda e: e.ts)
     hits, stats, subjects = _replay(parsed, events, None)
     return {"events": len(events), "hits": len(hits), "errors": sum(stats.errors.values()),
             "evaluations": sum(stats.evaluations.values()), "feature_health": _health(stats),
@@ -102,7 +102,7 @@ def backtest(*, actor, on, features, when, outcome, start: datetime, end: dateti
     parsed = definition.parse(on=on, features=features, when=when, outcome=outcome)
     warm = max((f.window_seconds for f in parsed.features), default=0)
     kinds = set(parsed.on) | {f.event for f in parsed.features}
-    events = _events(kinds, start - timedelta(seconds=warm), min(end, clock.now() + timedelta(minutes=5)))
+    events = stored_events(kinds, start - timedelta(seconds=warm), min(end, clock.now() + timedelta(minutes=5)))
     hits, stats, subjects = _replay(parsed, events, start.timestamp())
     per_day = Counter(h.event.occurred_at.date().isoformat() for h in hits)
     event_pks = [h.event.pk for h in hits]

@@ -22,7 +22,8 @@ from trustops.risk.events.schemas import FUTURE_SLACK_SECONDS, MAX_ATTRIBUTE_BYT
 from trustops.risk.features import counters
 from trustops.risk.features.facts import Facts
 from trustops.risk.models import Event, FeatureHealth, RuleHit, RuleVersion
-from trustops.risk.rules import engine, live, outcomes
+from trustops.risk.outcomes import services as outcomes
+from trustops.risk.rules import engine, live
 from trustops.subjects.models import Subject
 from trustops.subjects.services import SubjectRef, upsert_many
 

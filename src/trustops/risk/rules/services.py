@@ -6,8 +6,9 @@ from trustops.identity import access
 from trustops.kernel import clock
 from trustops.kernel.errors import Conflict, Forbidden, Invalid, NotFound
 from trustops.ledger import services as ledger
+from trustops.risk.features import services as features
 from trustops.risk.models import FeatureHealth, Mode, Rule, RuleVersion, VersionStatus
-from trustops.risk.rules import definition
+from trustops.risk.rules import definition, live
 
 
 def _require_writer(actor) -> None:
@@ -64,6 +65,7 @@ def _publish(version: RuleVersion, mode: str, actor, now) -> None:
     ledger.record("risk.rule_published", actor=actor, payload={
         "rule": version.rule.key, "version": version.version, "mode": mode,
         "replaced": previous.version if previous else None})
+    features.backfill(live.run_of(version), actor=actor)
 
 
 def _version(key: str, number: int | None = None, *, lock: bool = False) -> RuleVersion:

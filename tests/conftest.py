@@ -2,8 +2,10 @@
 import itertools
 import json
 import os
+import uuid
 
 import pytest
+import redis
 from django.db import connection
 from django.test import Client
 
@@ -154,3 +156,21 @@ def api(world):
 
 def postgres_only():
     return pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL")
+
+
+@pytest.fixture
+def redis_client():
+    """The real Redis with a key prefix of the test's own, emptied afterwards. Without Redis the test is skipped
+    with a notice, except in CI, where it must run."""
+    client = redis.Redis.from_url("redis://127.0.0.1:6379/0", socket_connect_timeout=1)
+    try:
+        client.ping()
+    except redis.ConnectionError:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("no Redis at 127.0.0.1:6379, and CI must run the Redis tests", pytrace=False)
+        pytest.skip("no Redis at 127.0.0.1:6379: the Redis tests did not run")
+    prefix = f"trustops:test:{uuid.uuid4().hex}:"
+    yield client, prefix
+    keys = list(client.scan_iter(f"{prefix}*"))
+    if keys:
+        client.delete(*keys)

@@ -4,11 +4,9 @@ Against the real Redis (127.0.0.1:6379, skipped with a notice when it is not run
 path, PostgreSQL with real threads and connections.
 """
 import threading
-import uuid
 from datetime import datetime, timedelta, timezone
 
 import pytest
-import redis
 from django.db import connection, connections
 
 from trustops.kernel import clock
@@ -23,20 +21,6 @@ FEATURES = [{"name": "n", "kind": "count", "by": "actor", "window_seconds": 600}
             {"name": "total", "kind": "sum", "by": "actor", "field": "amount", "window_seconds": 3600},
             {"name": "targets", "kind": "distinct", "by": "actor", "field": "to", "window_seconds": 3600},
             {"name": "largest", "kind": "max", "by": "actor", "field": "amount", "window_seconds": 3600}]
-
-
-@pytest.fixture
-def redis_client():
-    client = redis.Redis.from_url("redis://127.0.0.1:6379/0", socket_connect_timeout=1)
-    try:
-        client.ping()
-    except redis.ConnectionError:
-        pytest.skip("no Redis at 127.0.0.1:6379: the Redis counter tests did not run")
-    prefix = f"trustops:test:{uuid.uuid4().hex}:"
-    yield client, prefix
-    keys = list(client.scan_iter(f"{prefix}*"))
-    if keys:
-        client.delete(*keys)
 
 
 def _rule() -> RuleRun:

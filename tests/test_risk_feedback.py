@@ -1,9 +1,7 @@
 """Risk feedback: backtests without look-ahead, demotion on overturned hits, counters that agree on both stores."""
-import uuid
 from datetime import datetime, timedelta, timezone
 
 import pytest
-import redis
 
 from tests.test_risk_rules import event, failed_logins_rule, send
 from trustops.identity.models import Notification
@@ -98,24 +96,18 @@ def _sequence():
     return out
 
 
-def test_redis_and_database_counters_agree(db):
-    client = redis.Redis.from_url("redis://127.0.0.1:6379/0")
-    prefix = f"trustops:test:{uuid.uuid4().hex}:"
+def test_redis_and_database_counters_agree(db, redis_client):
+    client, prefix = redis_client
     stores = [counters.DatabaseCounters(), counters.RedisCounters(client, prefix=prefix)]
     seen = []
-    try:
-        for store in stores:
-            run = _features()
-            values = []
-            engine = Engine([run], store)
-            events = _sequence()
-            for start in range(0, len(events), 17):   # many batches: each loads and saves through the store
-                values += [h.features for h in engine.run(events[start:start + 17])]
-            seen.append(values)
-    finally:
-        keys = list(client.scan_iter(f"{prefix}*"))
-        if keys:
-            client.delete(*keys)
+    for store in stores:
+        run = _features()
+        values = []
+        engine = Engine([run], store)
+        events = _sequence()
+        for start in range(0, len(events), 17):   # many batches: each loads and saves through the store
+            values += [h.features for h in engine.run(events[start:start + 17])]
+        seen.append(values)
     assert len(seen[0]) == 300 and seen[0] == seen[1]
     assert seen[0][-1]["n"] > 0 and seen[0][-1]["targets"] > 0
 

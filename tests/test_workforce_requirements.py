@@ -41,7 +41,9 @@ def test_an_approved_requirement_changes_queue_assignments(world, people):
     # No contracts yet: every vendor is an unpriced candidate; the first (by name) takes all.
     proposal = {row["vendor"]: row["headcount"] for row in requirement["proposal"]}
     assert proposal == {setup.VENDOR_B: 76, setup.VENDOR_A: 0}
-    assert stakeholder.get(f"/api/v1/workforce/requirements/{requirement['id']}").status_code == 403  # scope
+    # Another team lead reads the workforce API by default, but sees only the requirements they filed.
+    assert stakeholder.get(f"/api/v1/workforce/requirements/{requirement['id']}").status_code == 404
+    assert ApiClient(scoped.token).get(f"/api/v1/workforce/requirements/{requirement['id']}").status_code == 200
 
     manager = ApiClient(people["manager"].token)
     pending = manager.get("/api/v1/workforce/requirements", status="proposed").json()

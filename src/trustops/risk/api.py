@@ -134,13 +134,13 @@ def get_hits(request, key: str, query: Query[HitsQuery]):
                   "next_before_id": found[-1].pk if len(found) == query.limit else None})
 
 
-class ReverseIn(Schema):
+class HitReversalIn(Schema):
     reason: str = Field(min_length=1, max_length=200)
 
 
 @router.post("/risk/hits/{hit_id}/reverse-action", response=dict, auth=scope("risk:write"),
              summary="Undo the automatic action a hit took")
-def reverse_action(request, hit_id: Id, body: ReverseIn):
+def reverse_action(request, hit_id: Id, body: HitReversalIn):
     return _json(outcomes.reverse_action(actor=request.auth, hit_id=hit_id, reason=body.reason))
 
 

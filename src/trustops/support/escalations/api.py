@@ -24,11 +24,11 @@ class EscalationIn(Schema):
     ticket_id: Id | None = None
 
 
-class AssignIn(Schema):
+class EscalationAssignIn(Schema):
     owner: str | None = Field(None, max_length=150)
 
 
-class CloseIn(Schema):
+class EscalationCloseIn(Schema):
     rca_category: Literal["product_tech", "process", "policy", "human_training"]
     root_cause: str = Field(min_length=1, max_length=10_000)
     insight_tags: list[str] = Field(default_factory=list, max_length=10)
@@ -111,11 +111,11 @@ def read(request, escalation_id: Id):
 
 
 @router.post("/escalations/{escalation_id}/owner", response=EscalationOut, auth=scope("tickets:write"))
-def assign(request, escalation_id: Id, body: AssignIn):
+def assign(request, escalation_id: Id, body: EscalationAssignIn):
     return _out(services.assign(actor=request.auth, escalation_id=escalation_id, owner=body.owner))
 
 
 @router.post("/escalations/{escalation_id}/closure", response=EscalationOut, auth=scope("tickets:write"),
              summary="Close with the root cause (quality's RCA taxonomy) and insight tags")
-def close(request, escalation_id: Id, body: CloseIn):
+def close(request, escalation_id: Id, body: EscalationCloseIn):
     return _out(services.close(actor=request.auth, escalation_id=escalation_id, **body.dict()))

@@ -15,6 +15,7 @@ from trustops.quality.audits import sampling
 from trustops.quality.audits import services as audits
 from trustops.quality.calibration import services as calibration
 from trustops.review.models import Case, CaseStatus, Decision
+from trustops.review.selectors import cases_visible_to
 from trustops.simulation import workforce
 from trustops.simulation.shifts import Month
 from trustops.simulation.world import DAY, HOUR
@@ -169,7 +170,8 @@ class QualityMonth:
         decided = sorted({o.case_id for o in self.month.outcomes.values()
                           if o.verdict in ("violation", "no_violation") and not o.golden
                           and start <= o.decided_at < opened_at})
-        cases = list(Case.objects.filter(pk__in=decided, status=CaseStatus.RESOLVED)
+        # Only cases the lead may open: restricted queues need a clearance the demo's QA lead does not hold.
+        cases = list(cases_visible_to(self.lead).filter(pk__in=decided, status=CaseStatus.RESOLVED)
                      .order_by("id").values_list("id", "subject_id", "policy_id"))
         if len(cases) < 2 or opened_at <= start:
             return

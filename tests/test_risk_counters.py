@@ -1,14 +1,14 @@
 """Windowed counters under concurrency: workers sharing keys never lose a count, and no event counts twice.
 
-Against the real Redis (127.0.0.1:6379, skipped with a notice when it is not running) and, for the ingestion
+Against the real Redis (127.0.0.1:6379; skipped with a notice without it, except in CI) and, for the ingestion
 path, PostgreSQL with real threads and connections.
 """
-import threading
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
+from tests import test_concurrency_review as concurrency
 from trustops.kernel import clock
 from trustops.risk.events import services as events
 from trustops.risk.features import counters, spec
@@ -45,24 +45,7 @@ def _values(store, rule: RuleRun, at: datetime) -> dict:
 
 
 def _in_threads(count, work):
-    barrier = threading.Barrier(count)
-    errors = []
-
-    def run(i):
-        try:
-            barrier.wait()
-            work(i)
-        except Exception as error:  # surfaced below
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(120)
-    assert not errors, errors
+    assert concurrency._in_threads(count, work) == []
 
 
 def test_concurrent_workers_on_shared_keys_lose_no_count_in_redis(db, redis_client):

@@ -59,6 +59,9 @@ def _vendor(actor, vendor_id: int) -> Vendor:
         raise NotFound("vendor_not_found", "No such vendor.")
     if not access.manages_roster(actor, vendor_id):
         raise Forbidden("may_not_roster", "Only the vendor's managers and in-house vendor managers enter rosters.")
+    # One roster writer per vendor at a time: two managers rostering the same agent-day (or the same template
+    # key) at once would otherwise both pass the checks and one would hit the unique constraint.
+    Vendor.objects.select_for_update().filter(pk=vendor.pk).first()
     return vendor
 
 

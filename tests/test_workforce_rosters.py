@@ -1,8 +1,10 @@
 """A vendor manager rosters two night-shift agents at a New York site, and their adherence, utilisation and
 occupancy are measured from their console sign-ins and their decisions, equal to the figures worked by hand."""
+import io
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
+from openpyxl import load_workbook
 
 from tests.conftest import ApiClient
 from tests.test_console_access import console
@@ -89,6 +91,15 @@ def test_a_night_across_midnight_in_new_york_is_measured_from_sign_ins_and_decis
     queues = {row["queue"]: row for row in figures["queues"]}
     assert queues["general-us"]["adherent_seconds"] == 49_800
     assert queues["general-us"]["handle_seconds"] == 2_400
+
+    # The month's scorecard file carries the same roster figures.
+    with clock.frozen(at(20)):
+        xlsx = api.get(f"/api/v1/vendors/{vendor}/scorecard/file/xlsx", month="2026-02")
+    assert xlsx.status_code == 200, xlsx.content
+    summary = dict(load_workbook(io.BytesIO(xlsx.content))["Scorecard"].iter_rows(min_row=2, values_only=True))
+    assert (summary["shifts_rostered"], summary["late_starts"], summary["early_leaves"]) == (2, 1, 1)
+    assert summary["adherence_percent"] == round(49_800 / 57_600 * 100, 2)
+    assert summary["occupancy_percent"] == round(2_400 / 52_800 * 100, 2)
 
 
 def _problems(response) -> list[str]:

@@ -40,7 +40,20 @@ def summary_rows(card: dict) -> list[list]:
             ["overturn_rate_percent", _pct(t["overturn_rate"])], ["currency", m["currency"]],
             ["total", m["total"]], ["credits", m["credits"]], ["cost_per_decision", m["cost_per_decision"]],
             ["money_source", m["source"]], ["agents_rostered", h["rostered"]], ["agents_working", h["working"]],
-            ["agents_joined", h["joined"]]]
+            ["agents_joined", h["joined"]], *roster_rows(card)]
+
+
+def roster_rows(card: dict) -> list[list]:
+    """The month's roster figures, when anyone was rostered (adherence is measured against the roster)."""
+    r = card.get("roster")
+    if not r:
+        return []
+    return [["shifts_rostered", r["shifts"]], ["absences", r["absences"]], ["late_starts", r["late_starts"]],
+            ["early_leaves", r["early_leaves"]], ["scheduled_hours", round(r["scheduled_seconds"] / 3600, 2)],
+            ["paid_hours", round(r["paid_seconds"] / 3600, 2)],
+            ["productive_hours", round(r["productive_seconds"] / 3600, 2)],
+            ["adherence_percent", _pct(r["adherence"])], ["utilisation_percent", _pct(r["utilisation"])],
+            ["occupancy_percent", _pct(r["occupancy"])]]
 
 
 def render(card: dict, fmt: str) -> bytes:

@@ -82,7 +82,9 @@ def run_tests(args: list[str]) -> int:
         # On PostgreSQL, the tests that touch the database (browser and database-free tests run once, on SQLite).
         # The two runs share nothing but the machine, so they run side by side unless TRUSTOPS_TEST_SERIAL=1.
         postgres_env = {**base, "TRUSTOPS_DATABASE_URL": POSTGRES_URL, "TRUSTOPS_TEST_PERSISTENCE_ONLY": "1",
-                        "TRUSTOPS_VAR_DIR": str(var / "postgresql")}
+                        "TRUSTOPS_VAR_DIR": str(var / "postgresql"), "TRUSTOPS_TEST_FUZZ_SHARE": "postgresql"}
+        # The API fuzz is the longest part of either run: with both databases, each fuzzes as one of its callers.
+        sqlite_env["TRUSTOPS_TEST_FUZZ_SHARE"] = "sqlite"
         if os.environ.get("TRUSTOPS_TEST_SERIAL") == "1":
             results["SQLite"] = outcome("SQLite", pytest("SQLite", sqlite_env, args))
             results["PostgreSQL"] = outcome("PostgreSQL", pytest("PostgreSQL", postgres_env, args))

@@ -191,6 +191,42 @@ def capture_qa_workspace(page, out: Path) -> Path:
     return workspace_png
 
 
+# Each domain team's workspace in the demo world: who signs in, where, the picture, and a link to follow first.
+WORKSPACES = [
+    ("vendor.ops", "/vendors/", "vendor-page.png", "Northwind"),
+    ("investigator", "/risk/", "risk-rules.png", None),
+    ("merchants", "/merchants/", "merchant-workspace.png", None),
+    ("support.desk", "/support/", "support-inbox.png", None),
+    ("compliance", "/compliance/", "compliance-workspace.png", None),
+]
+
+
+def capture_workspaces(base_url: str, password: str, out: Path) -> list[Path]:
+    from playwright.sync_api import expect, sync_playwright
+
+    written = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        for username, path, picture, follow in WORKSPACES:
+            page = browser.new_context(base_url=base_url, viewport=VIEWPORT).new_page()
+            page.goto("/login/")
+            page.get_by_label("Username").fill(username)
+            page.get_by_label("Password").fill(password)
+            page.get_by_role("button", name="Sign in").click()
+            page.wait_for_url(lambda url: "/login" not in url)
+            page.goto(path)
+            if follow:
+                page.get_by_role("link", name=follow).first.click()
+            page.wait_for_load_state("networkidle")
+            height = min(1600, page.evaluate("document.documentElement.scrollHeight"))
+            page.screenshot(path=str(out / picture), full_page=True,
+                            clip={"x": 0, "y": 0, "width": VIEWPORT["width"], "height": height})
+            written.append(out / picture)
+            page.context.close()
+        browser.close()
+    return written
+
+
 def build_floor(people: dict) -> dict:
     """The floor mid-shift, on top of the review platform: colleagues holding cases, some decided and skipped
     today, a vendor agent at work, the SLA job run once, and the team lead who watches it all."""
@@ -316,12 +352,17 @@ def capture(base_url: str, people: dict, out: Path) -> list[Path]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
-    parser.add_argument("--only", choices=["floor"], help="take only these pictures")
+    parser.add_argument("--only", choices=["floor", "workspaces"], help="take only these pictures")
     args = parser.parse_args()
     if not Path(CHROMIUM).exists():
         raise SystemExit(f"{CHROMIUM} is missing: apt-get install chromium")
     with tempfile.TemporaryDirectory(prefix="trustops-screenshots-") as workdir:
         prepare_django(workdir)
+        if args.only == "workspaces":
+            quality = build_quality_month()
+            for path in capture_workspaces(serve(), quality["password"], Path(args.out)):
+                print(f"wrote {path}")
+            return
         people = build_platform()
         base_url = serve()
         if args.only is None:
@@ -338,6 +379,8 @@ def main() -> None:
         # Then a month of QA on top (after the review pictures, whose queues it would crowd).
         quality = build_quality_month()
         for path in capture_quality(base_url, quality, Path(args.out)):
+            print(f"wrote {path}")
+        for path in capture_workspaces(base_url, quality["password"], Path(args.out)):
             print(f"wrote {path}")
 
 

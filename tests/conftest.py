@@ -23,6 +23,8 @@ def pytest_report_header(config):
     header = f"trustops database: {'PostgreSQL' if url.startswith('postgres') else 'SQLite (embedded default)'}"
     if _persistence_only():
         header += "; persistence tests only (the browser and database-free tests ran on SQLite)"
+    if os.environ.get("TRUSTOPS_TEST_FUZZ_SHARE") in FUZZ_CALLER:
+        header += f"; the API is fuzzed here as the {FUZZ_CALLER[os.environ['TRUSTOPS_TEST_FUZZ_SHARE']]} only"
     return header
 
 
@@ -32,7 +34,24 @@ def _persistence_only() -> bool:
     return os.environ.get("TRUSTOPS_TEST_PERSISTENCE_ONLY") == "1"
 
 
+# With both databases tested, the API fuzz (schemathesis, its longest part) is shared out: the PostgreSQL run fuzzes
+# as the admin (every operation, the strictest database), the SQLite run as the vendor agent (the narrowest access).
+FUZZ_CALLER = {"postgresql": "admin", "sqlite": "vendor_agent"}
+
+
+def _fuzz_share(config, items):
+    caller = FUZZ_CALLER.get(os.environ.get("TRUSTOPS_TEST_FUZZ_SHARE", ""))
+    if caller is None:
+        return
+    drop = [item for item in items if "test_api_fuzz.py" in item.nodeid
+            and getattr(item, "callspec", None) is not None and item.callspec.params.get("caller") not in (None, caller)]
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = [item for item in items if item not in set(drop)]
+
+
 def pytest_collection_modifyitems(config, items):
+    _fuzz_share(config, items)
     if not _persistence_only():
         return
     keep, drop = [], []

@@ -202,7 +202,7 @@ WORKSPACES = [
 
 
 def capture_workspaces(base_url: str, password: str, out: Path) -> list[Path]:
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import sync_playwright
 
     written = []
     with sync_playwright() as playwright:

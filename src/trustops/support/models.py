@@ -80,6 +80,10 @@ class SlaPolicy(models.Model):
         return self.name
 
 
+# The statuses whose tickets still have a running (or paused) SLA clock.
+OPEN_STATUSES = [Status.NEW, Status.OPEN, Status.PENDING, Status.ON_HOLD]
+
+
 class Ticket(models.Model):
     subject = models.CharField(max_length=200)
     body = models.TextField()
@@ -117,6 +121,12 @@ class Ticket(models.Model):
             models.Index(fields=["assignee", "status", "next_due_at"], name="ticket_assignee_due"),
             models.Index(fields=["requester", "-created_at"], name="ticket_requester"),
             models.Index(fields=["created_at"], name="ticket_created"),
+            # The inbox pages open tickets by (next_due_at, id): partial indexes over open tickets only, so a
+            # page is an ordered index scan that stops at the LIMIT instead of sorting every open ticket.
+            models.Index(fields=["next_due_at", "id"], name="ticket_open_due",
+                         condition=models.Q(status__in=OPEN_STATUSES)),
+            models.Index(fields=["assignee", "next_due_at", "id"], name="ticket_open_assignee_due",
+                         condition=models.Q(status__in=OPEN_STATUSES)),
         ]
 
     def __str__(self):

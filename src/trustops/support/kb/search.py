@@ -1,7 +1,8 @@
 """Full-text search over the knowledge base: one selector, two backends.
 
-PostgreSQL: a weighted `tsvector` (title A, body B) matched with `websearch_to_tsquery`, ranked with `ts_rank`,
-highlighted with `ts_headline`, served by a GIN index on the same expression (migration 0002).
+PostgreSQL: a weighted `tsvector` (title A, body B) stored in the generated column `search_document` with a GIN
+index (migration 0005), matched with `websearch_to_tsquery` and ranked with `ts_rank` on the stored vector; only
+the page of best hits is highlighted with `ts_headline` (it re-parses the text, so never over every match).
 SQLite: an FTS5 table kept in step with the articles by triggers (migration 0002), ranked with `bm25()`
 (title weighted ten times the body), highlighted with `highlight()` and `snippet()`.
 Both search only the articles the viewer may see (`identity.access.article_filter`).
@@ -18,9 +19,8 @@ from trustops.support.models import Article
 
 # Marks around matches, replaced after escaping (the article text is never trusted as HTML).
 START, STOP = "\x02", "\x03"
-# Indexed by migration 0002 (which keeps its own copy of this expression).
-DOCUMENT = ("setweight(to_tsvector('english', coalesce(title, '')), 'A') || "
-            "setweight(to_tsvector('english', coalesce(body, '')), 'B')")
+# The stored, GIN-indexed weighted document (migration 0005 generates it from title and body).
+DOCUMENT = "support_article.search_document"
 MAX_QUERY = 200
 
 
@@ -73,13 +73,15 @@ def search(person, text: str, *, limit: int = 20, prefix: bool = False) -> list[
     visible, params = _visible_sql(person)
     if connection.vendor == "postgresql":
         options = f"StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=12, MaxFragments=2"
-        sql = (f"SELECT support_article.id, support_article.title, support_article.visibility, "
-               f"ts_rank({DOCUMENT}, query) AS rank, "
-               f"ts_headline('english', support_article.title, query, %s), "
-               f"ts_headline('english', support_article.body, query, %s) "
+        sql = (f"SELECT top.id, top.title, top.visibility, top.rank, "
+               f"ts_headline('english', top.title, top.query, %s), "
+               f"ts_headline('english', top.body, top.query, %s) "
+               f"FROM (SELECT support_article.id, support_article.title, support_article.body, "
+               f"support_article.visibility, query, ts_rank({DOCUMENT}, query) AS rank "
                f"FROM support_article, websearch_to_tsquery('english', %s) query "
-               f"WHERE ({DOCUMENT}) @@ query AND support_article.id IN ({visible}) "
-               f"ORDER BY rank DESC, support_article.id LIMIT %s")
+               f"WHERE {DOCUMENT} @@ query AND support_article.id IN ({visible}) "
+               f"ORDER BY rank DESC, support_article.id LIMIT %s) top "
+               f"ORDER BY top.rank DESC, top.id")
         args = [f"StartSel={START}, StopSel={STOP}, HighlightAll=true", options, text, *params, limit]
     else:
         expression = fts5_query(text, prefix=prefix)

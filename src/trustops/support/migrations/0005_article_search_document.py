@@ -1,0 +1,31 @@
+"""PostgreSQL keeps each article's weighted search document as a stored generated column, indexed by GIN, so
+ranking reads the stored vector instead of re-parsing every matching article's title and body (SQLite's FTS5
+table already stores its index)."""
+from django.db import migrations
+
+DOCUMENT = ("setweight(to_tsvector('english', coalesce(title, '')), 'A') || "
+            "setweight(to_tsvector('english', coalesce(body, '')), 'B')")
+POSTGRES_UP = [
+    f"ALTER TABLE support_article ADD COLUMN search_document tsvector GENERATED ALWAYS AS ({DOCUMENT}) STORED",
+    "CREATE INDEX support_article_document ON support_article USING GIN (search_document)",
+    "DROP INDEX IF EXISTS support_article_search",
+]
+POSTGRES_DOWN = [
+    f"CREATE INDEX support_article_search ON support_article USING GIN (({DOCUMENT}))",
+    "DROP INDEX IF EXISTS support_article_document",
+    "ALTER TABLE support_article DROP COLUMN IF EXISTS search_document",
+]
+
+
+def _run(statements):
+    def run(apps, schema_editor):
+        if schema_editor.connection.vendor == "postgresql":
+            for statement in statements:
+                schema_editor.execute(statement)
+    return run
+
+
+class Migration(migrations.Migration):
+    dependencies = [("support", "0004_open_ticket_due_indexes")]
+
+    operations = [migrations.RunPython(_run(POSTGRES_UP), _run(POSTGRES_DOWN))]

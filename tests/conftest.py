@@ -178,6 +178,24 @@ def postgres_only():
 
 
 @pytest.fixture
+def nats_url():
+    """The real NATS server's address. Without NATS the test is skipped with a notice, except in CI, where it
+    must run."""
+    import socket
+    from urllib.parse import urlsplit
+
+    url = os.environ.get("TRUSTOPS_NATS_URL", "nats://127.0.0.1:4222")
+    parts = urlsplit(url)
+    try:
+        socket.create_connection((parts.hostname, parts.port or 4222), timeout=1).close()
+    except OSError:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"no NATS at {url}, and CI must run the stream tests", pytrace=False)
+        pytest.skip(f"no NATS at {url}: the stream tests did not run")
+    return url
+
+
+@pytest.fixture
 def redis_client():
     """The real Redis with a key prefix of the test's own, emptied afterwards. Without Redis the test is skipped
     with a notice, except in CI, where it must run."""

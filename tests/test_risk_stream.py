@@ -18,7 +18,7 @@ class Killed(Exception):
 
 
 @pytest.fixture
-def jetstream():
+def jetstream(nats_url):
     """A stream of its own, deleted afterwards."""
     name = f"TEST_RISK_{uuid.uuid4().hex[:12].upper()}"
     subject = f"test.risk.{name.lower()}"
@@ -28,7 +28,7 @@ def jetstream():
     import nats
 
     async def drop():
-        connection = await nats.connect(stream.DEFAULT_URL)
+        connection = await nats.connect(nats_url)
         try:
             await connection.jetstream().delete_stream(name)
         finally:

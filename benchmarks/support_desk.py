@@ -8,6 +8,7 @@ page), each next to the bare indexed query in the same run; knowledge-base searc
 Builds its own database (`trustops_bench_support`), dropped at the end.
 """
 import argparse
+import itertools
 import os
 import random
 import statistics
@@ -22,6 +23,21 @@ NAME = "trustops_bench_support"
 WORDS = ("claim lease queue page blank login totp reset export decision appeal policy livestream payout "
          "merchant listing routing vendor audit calibration report strike ban restriction cache console release "
          "shortcut timeout spinner latency region clearance masking webhook delivery notice").split()
+
+
+def vocabulary(size: int = 4000) -> tuple[list[str], list[float]]:
+    """The tool words first, then made-up terms, drawn with Zipf's law (word k about 1/k as often as the first):
+    articles share the common words and differ in the rare ones, as real help articles do."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    made_up = []
+    for k in range(size - len(WORDS)):
+        word, n = "", k + 26 * 26
+        while n:
+            n, r = divmod(n, 26)
+            word = letters[r] + word
+        made_up.append("kb" + word)
+    words = [*WORDS, *made_up]
+    return words, [1 / (rank + 1) for rank in range(len(words))]
 
 
 def parse_args():
@@ -80,9 +96,10 @@ def build(args, rng):
             batch = []
     Ticket.objects.bulk_create(batch)
     articles = []
+    words, weights = vocabulary()
     for n in range(args.articles):
-        title = " ".join(rng.choice(WORDS) for _ in range(4))
-        body = " ".join(rng.choice(WORDS) for _ in range(120))
+        title = " ".join(rng.choices(words, weights, k=4))
+        body = " ".join(rng.choices(words, weights, k=120))
         articles.append(Article(title=title, body=body, visibility=rng.choice(["published", "internal"]),
                                 owner=desk, created_at=now, updated_at=now))
         if len(articles) == 5000:
@@ -115,6 +132,12 @@ def main():
                 cursor.fetchall()
 
         open_statuses = ["new", "open", "pending", "on_hold"]
+        words, weights = vocabulary()
+        queries = [" ".join(rng.choices(words, weights, k=2)) for _ in range(args.runs + 10)]
+        ours_queries, bare_queries = itertools.cycle(queries), itertools.cycle(queries)
+        # The bare search: match on the GIN index, rank, take the best 20 (no highlights, no access filter).
+        ranked = (f"SELECT id FROM support_article, websearch_to_tsquery('english', %s) q WHERE {DOCUMENT} @@ q "
+                  f"ORDER BY ts_rank({DOCUMENT}, q) DESC, id LIMIT 20")
         figures = {
             "inbox (mine), page of 50": (
                 lambda: tickets.inbox(desk, "mine"),
@@ -130,13 +153,16 @@ def main():
                              "count(*) FILTER (WHERE next_due_at > now() AND next_due_at <= now() + interval "
                              "'1 hour'), count(*) FILTER (WHERE sla_paused) FROM support_ticket "
                              "WHERE status IN (%s,%s,%s,%s) GROUP BY status", open_statuses)),
+            # Two words drawn as people type them (common words more often); the same queries for both columns.
             "KB search (2 words)": (
-                lambda: kb.search(desk, f"{rng.choice(WORDS)} {rng.choice(WORDS)}"),
-                lambda: bare(f"SELECT id FROM support_article WHERE ({DOCUMENT}) @@ "
-                             f"websearch_to_tsquery('english', %s) LIMIT 20",
-                             [f"{rng.choice(WORDS)} {rng.choice(WORDS)}"])),
+                lambda: kb.search(desk, next(ours_queries)),
+                lambda: bare(ranked, [next(bare_queries)])),
+            # The worst case: the two commonest words, which nearly every article holds (every match is ranked).
+            "KB search, words in every article": (
+                lambda: kb.search(desk, f"{words[0]} {words[1]}"),
+                lambda: bare(ranked, [f"{words[0]} {words[1]}"])),
         }
-        targets = {"KB search (2 words)": 50}
+        targets = {"KB search (2 words)": 50, "KB search, words in every article": None}   # None: shown only
         print(f"{'what':40} {'trustops p95 ms':>16} {'bare query p95 ms':>18} {'target':>8}")
         ok = True
         for name, (ours, baseline) in figures.items():
@@ -144,8 +170,9 @@ def main():
             baseline()
             ours_p95, bare_p95 = p95(timed(ours, args.runs)), p95(timed(baseline, args.runs))
             target = targets.get(name, 100)
-            ok &= ours_p95 <= target
-            print(f"{name:40} {ours_p95:16.1f} {bare_p95:18.1f} {target:>7} ms", flush=True)
+            ok &= target is None or ours_p95 <= target
+            shown = "—" if target is None else f"{target} ms"
+            print(f"{name:40} {ours_p95:16.1f} {bare_p95:18.1f} {shown:>10}", flush=True)
         print("PASS" if ok else "FAIL")
     finally:
         from django.db import connections

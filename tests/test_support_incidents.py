@@ -5,6 +5,7 @@ from datetime import date, timedelta
 import pytest
 from django.test import Client
 
+from tests.conftest import ApiClient
 from tests.support_helpers import T0, Desk
 from trustops.identity.models import Notification
 from trustops.kernel import clock, ports
@@ -153,3 +154,40 @@ def test_an_incident_that_does_not_pause_leaves_the_clocks_running(world, desk):
                           affected_queues=[case.queue.key])
     with clock.frozen(case.sla_due_at + timedelta(seconds=1)):
         assert raise_sla_alerts()["breached"] == 1
+
+
+def test_an_incident_back_from_stable_to_active_pauses_again_and_everything_shows_the_moved_due_time(world, desk):
+    with clock.frozen(T0):
+        filed = world.report(subject=world.subject(region="US"))
+    case = Case.objects.select_related("queue").get(pk=filed["case_id"])
+    due, queue = case.sla_due_at, case.queue.key
+    first, stable, again, closed = (T0 + timedelta(hours=h) for h in (1, 2, 5, 7))
+    with clock.frozen(first):
+        incident = incidents.declare(actor=desk.agent.user, title="Decision tool down", severity="sev2",
+                                     affected_queues=[queue], pause_queue_sla=True)
+    with clock.frozen(stable):
+        incidents.post_update(actor=desk.agent.user, incident_id=incident.pk, text="Looks fixed", status="stable")
+    with clock.frozen(again):
+        incidents.post_update(actor=desk.agent.user, incident_id=incident.pk, text="Down again", status="active")
+        assert review.sla_state_of(case, clock.now()) == "paused"
+    with clock.frozen(closed):
+        incidents.post_update(actor=desk.agent.user, incident_id=incident.pk, text="Fixed", status="closed")
+    incident.refresh_from_db()
+    assert len(incident.active_periods) == 2 and all(end is not None for _, end in incident.active_periods)
+    # Paused twice: one hour, then two; the due time moves by the three hours together.
+    moved = due + timedelta(hours=3)
+    moderator = world.moderator("mod-due")
+    with clock.frozen(moved - timedelta(minutes=1)):
+        assert review.sla_state_of(case, clock.now()) == "at_risk"
+        shown = ApiClient(moderator.token).get(f"/api/v1/cases/{case.pk}").json()
+        assert shown["sla_due_at"].replace("Z", "+00:00") == moved.isoformat()
+        listed = {c["id"]: c for c in ApiClient(moderator.token).get("/api/v1/cases", queue=queue).json()["cases"]}
+        assert listed[case.pk]["sla_due_at"].replace("Z", "+00:00") == moved.isoformat()
+        row = {r["key"]: r for r in review.queue_overview(moderator.user)}[queue]
+        assert (row["breached"], row["at_sla_risk"]) == (0, 1)
+        page = Client()
+        page.force_login(moderator.user)
+        assert b"SLA due in" in page.get(f"/cases/{case.pk}/").content
+    with clock.frozen(moved + timedelta(minutes=1)):
+        row = {r["key"]: r for r in review.queue_overview(moderator.user)}[queue]
+        assert (row["breached"], row["at_sla_risk"]) == (1, 0)

@@ -92,6 +92,9 @@ def _work_context(request, case, *, form: dict | None = None, error=None, error_
     user = request.user
     holds = _holds_lease(case, user)
     account = account_of(case.subject)
+    due = review.due_of(case)       # the stored due time moved by the queue's pauses (an incident)
+    if due is not None:
+        case.shown_due_at, case.sla_paused = due.at, due.paused
     context = {"case": case, "holds_lease": holds, "error": error, "error_in": error_in,
                "just_decided": outcome is not None, "is_appeal": case.kind == CaseKind.APPEAL,
                "renew_every": RENEW_EVERY_SECONDS,
@@ -133,7 +136,8 @@ def _page_context(request, case, **work) -> dict:
     context = _work_context(request, case, **work)
     reports, signals = review.notices_shown_with(case)
     context.update(
-        detail=case_detail(case, user, reports=reports, signals=signals),
+        detail=case_detail(case, user, reports=reports, signals=signals,
+                           due=review.shown_due_times([case]).get(case.pk)),
         subject=subject, account=account, media=_media_context(user, subject),
         history=_without_blind(user, review.account_history_shown_with(user, case, account)) if account else [],
         linked=subjects.linked_accounts(user, account) if account else [],

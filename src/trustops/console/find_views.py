@@ -50,7 +50,9 @@ def queue_cases(request, queue_key: str):
     form, filters = filters_from(request.GET)
     page = Paginator(review.queue_cases(user, queue, filters), PAGE_SIZE).get_page(request.GET.get("page"))
     now = clock.now()
-    rows = [{"case": case, "sla": review.sla_state_of(case, now)} for case in page.object_list]
+    dues = review.shown_due_times(page.object_list)     # moved by the queue's pauses (an incident)
+    rows = [{"case": case, "sla": review.sla_state_of(case, now), "due": dues.get(case.pk, case.sla_due_at)}
+            for case in page.object_list]
     return render(request, "console/queue_cases.html", {
         "queue": queue, "form": form, "page": page, "rows": rows, "sla_labels": SLA_LABELS,
         "may_bulk": _may_bulk(user), **_bulk_form_context(),

@@ -133,7 +133,8 @@ class CaseQuery(Schema):
 @router.get("/cases", response=CasePageOut, auth=scope("cases:read"), summary="Cases, newest first")
 def list_cases(request, q: Query[CaseQuery]):
     cases, next_cursor = selectors.list_cases(request.auth, **q.dict())
-    return {"cases": [case_summary(c) for c in cases], "next_cursor": next_cursor}
+    dues = selectors.shown_due_times(cases)
+    return {"cases": [case_summary(c, dues.get(c.pk)) for c in cases], "next_cursor": next_cursor}
 
 
 @router.get("/cases/{case_id}", response=CaseOut, auth=scope("cases:read"))
@@ -150,7 +151,8 @@ def _shown(case, viewer) -> dict:
     """The case as review shows it (a golden case looks like any other: `selectors.notices_shown_with`)."""
     reports, signals = selectors.notices_shown_with(case)
     return case_detail(case, viewer, reports=reports, signals=signals,
-                       decision_ids=selectors.decision_ids_on_case(viewer, case))
+                       decision_ids=selectors.decision_ids_on_case(viewer, case),
+                       due=selectors.shown_due_times([case]).get(case.pk))
 
 
 def _lease(case) -> dict:

@@ -70,18 +70,19 @@ class CasePageOut(Schema):
     next_cursor: str | None
 
 
-def case_summary(case) -> dict:
+def case_summary(case, due=None) -> dict:
+    """`due`: the due time with the queue's SLA pauses (`selectors.shown_due_times`); the stored one without."""
     return {"id": case.pk, "kind": case.kind, "status": case.status, "queue": case.queue.key,
             "priority": case.priority, "policy": case.policy.code if case.policy_id else None,
             "severity": case.severity, "report_count": case.report_count, "signal_count": case.signal_count,
             "subject_type": case.subject.type, "subject_external_id": case.subject.external_id,
-            "opened_at": case.opened_at, "sla_due_at": case.sla_due_at,
+            "opened_at": case.opened_at, "sla_due_at": due or case.sla_due_at,
             "assignee": case.assignee.username if case.assignee_id else None, "version": case.version}
 
 
-def case_detail(case, viewer, *, reports, signals, decision_ids=()) -> dict:
+def case_detail(case, viewer, *, reports, signals, decision_ids=(), due=None) -> dict:
     mask = access.viewer(viewer).is_vendor_staff
-    return {**case_summary(case), "subject": subject_out(case.subject, viewer),
+    return {**case_summary(case, due), "subject": subject_out(case.subject, viewer),
             "last_reported_at": case.last_reported_at, "resolved_at": case.resolved_at,
             "lease_expires_at": case.lease_expires_at,
             "reports": [{"id": r.pk, "reason": r.policy.code, "source": r.source,

@@ -68,6 +68,28 @@ def list_cases(user, *, queue: str | None = None, status: str | None = None, sub
     return page_by_id(qs, cursor=cursor, limit=limit)
 
 
+def _recount_paused(queues, waiting, stats: dict, risk: dict, now: datetime) -> None:
+    """Breached and at-risk counts of the queues whose SLA clocks an incident paused, from each case's moved due
+    time (the stored due times know nothing of pauses; other queues keep their counts in SQL)."""
+    pauses = hooks.sla_pauses.paused_intervals([q.key for q in queues])
+    for q in queues:
+        intervals = pauses.get(q.key)
+        if not intervals:
+            continue
+        breached = at_risk = 0
+        horizon = timedelta(seconds=q.sla_seconds * SLA_RISK_SHARE)
+        for opened_at, due_at in waiting.filter(queue_id=q.id).values_list("opened_at", "sla_due_at").iterator():
+            due = sla.effective_due(opened_at, due_at, intervals, now)
+            if due.paused:
+                continue
+            if due.at < now:
+                breached += 1
+            elif due.at < now + horizon:
+                at_risk += 1
+        stats.setdefault(q.id, {})["breached"] = breached
+        risk[q.id] = at_risk
+
+
 def queue_overview(user) -> list[dict]:
     """Depth, oldest waiting age and SLA risk per visible queue, counting only cases the user may see."""
     now = clock.now()
@@ -90,6 +112,7 @@ def queue_overview(user) -> list[dict]:
         for row in (waiting.filter(queue_id__in=ids, sla_due_at__gte=now, sla_due_at__lt=horizon)
                     .values("queue_id").annotate(n=Count("id"))):
             risk[row["queue_id"]] = row["n"]
+    _recount_paused(queues, waiting, stats, risk, now)
     overview = []
     for q in queues:
         s = stats.get(q.id, {})
@@ -395,6 +418,17 @@ def sla_state_filter(queue: Queue, state: str, now: datetime) -> Q:
     if state == "at_risk":
         return waiting & Q(sla_due_at__gte=now, sla_due_at__lt=horizon)
     return waiting & Q(sla_due_at__gte=horizon)
+
+
+def shown_due_times(cases) -> dict[int, datetime]:
+    """The due time to show for each open case: the stored one moved by its queue's SLA pauses (an incident)."""
+    open_cases = [case for case in cases if case.status in OPEN_STATUSES]
+    return {pk: due.at for pk, due in sla.due_times(open_cases, clock.now()).items()} if open_cases else {}
+
+
+def due_of(case: Case) -> "sla.Due | None":
+    """An open case's due time with its queue's pauses, and whether its clock stands still now."""
+    return sla.due_times([case], clock.now())[case.pk] if case.status in OPEN_STATUSES else None
 
 
 def sla_state_of(case: Case, now: datetime) -> str:

@@ -1,13 +1,16 @@
 """The support desk's month for the demo: requesters asking for help, the desk answering with articles and
-macros, escalations to engineering, an incident declared from a cluster of tickets with its postmortem, daily
-reports and the current shift's handover. Deterministic for a seed."""
+macros, escalations to engineering, escalations about creators and users (with last week's insights report), an
+incident declared from a cluster of tickets with its postmortem, daily reports and the current shift's handover.
+Deterministic for a seed."""
 import random
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from trustops.identity.models import User
 from trustops.kernel import clock
 from trustops.simulation import platform
+from trustops.subjects.models import Subject
 from trustops.support.engineering import services as engineering
+from trustops.support.escalations import services as escalations
 from trustops.support.incidents import services as incidents
 from trustops.support.kb import services as kb
 from trustops.support.reports import services as reports
@@ -112,12 +115,54 @@ def seed(*, seed: int = 7, size: str = "default", anchor: datetime | None = None
                                    action_items=[{"title": "Canary console releases", "owner": engineer.username,
                                                   "due_date": (anchor + 7 * DAY).date()}])
         incidents.post_update(actor=desk, incident_id=incident.pk, text="Closed; postmortem written.", status="closed")
+    escalated_accounts = _escalations(desk, rng, anchor)
     with clock.frozen(anchor):
         kb.record_gap(query="payout hold appeal")
         for back in range(1, 8):
             reports.generate_daily_report(day=(anchor - back * DAY).date())
         reports.generate_handover()
-    return {"support_tickets": len(made), "support_incidents": 1, "support_escalations": escalated}
+    return {"support_tickets": len(made), "support_incidents": 1, "support_escalations": escalated,
+            "creator_escalations": escalated_accounts}
+
+
+# Escalations about accounts: (source, summary, closed with (RCA class, root cause, insight tags) or left open).
+ESCALATIONS = [
+    ("partners", "Partner manager: a top creator's LIVE was cut mid-stream for 'dangerous acts' during a cooking "
+                 "show (a flambé).", ("policy", "The dangerous-acts guideline does not cover cooking with fire.",
+                                      ["policy-gap", "live"])),
+    ("communications", "Press enquiry: a creator says their account was banned for a parody of a politician.",
+     ("human_training", "Parody markers missed by a new reviewer.", ["parody", "training"])),
+    ("support", "A creator's appeal has waited nine days with no answer.",
+     ("process", "Appeals queue had no owner over a holiday.", ["appeals", "staffing"])),
+    ("support", "A user's account is locked after a takeover; the recovery e-mail belongs to the attacker.",
+     ("product_tech", "Account recovery trusts an e-mail address changed minutes before.",
+      ["account-recovery", "takeover"])),
+    ("partners", "A brand partner's campaign videos are held in review for three days.", None),
+]
+
+
+def _escalations(desk, rng, anchor) -> int:
+    """Escalations about the demo's most and least followed accounts, last week and this: four closed with their
+    root cause and insight tags (so last week's insights report has drivers and a product gap), one open."""
+    accounts = list(Subject.objects.filter(type="creator").order_by("-reach", "pk")[:3]) + \
+        list(Subject.objects.filter(type__in=["creator", "user"]).order_by("reach", "pk")[:2])
+    last_monday = escalations.week_of(anchor.date()) - timedelta(days=7)
+    opened = 0
+    for n, ((source, summary, closing), account) in enumerate(zip(ESCALATIONS, accounts)):
+        at = datetime.combine(last_monday, time(9), tzinfo=anchor.tzinfo) + timedelta(days=n, hours=rng.randrange(8))
+        with clock.frozen(at):
+            esc = escalations.open_escalation(actor=desk, account_type=account.type,
+                                              external_id=account.external_id, source=source, summary=summary)
+            escalations.assign(actor=desk, escalation_id=esc.pk)
+        opened += 1
+        if closing is not None:
+            category, cause, tags = closing
+            with clock.frozen(at + timedelta(hours=20)):
+                escalations.close(actor=desk, escalation_id=esc.pk, rca_category=category, root_cause=cause,
+                                  insight_tags=tags)
+    with clock.frozen(anchor):
+        escalations.generate_weekly_insights(week_start=last_monday, actor=desk)
+    return opened
 
 
 

@@ -333,6 +333,9 @@ class Incident(models.Model):
     declared_at = models.DateTimeField()
     stable_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # Every span the incident was active, as [start, end] ISO times (end null while it still is): an incident
+    # back from stable to active pauses its queues' SLA clocks again, and each span is kept.
+    active_periods = models.JSONField(default=list, blank=True)
     subscribers = models.ManyToManyField(USER, blank=True, related_name="+")
 
     class Meta:

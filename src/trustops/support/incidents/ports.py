@@ -1,4 +1,6 @@
 """What support offers outside itself: the incidents port for risk's monitors, and the review queue hook."""
+from datetime import datetime
+
 from trustops.review import hooks
 from trustops.support.models import Incident, IncidentStatus
 
@@ -29,18 +31,18 @@ class QueueIncidentsProvider(hooks.QueueIncidents):
 
 
 class QueueSlaPausesProvider(hooks.QueueSlaPauses):
-    """An incident configured to pause its queues' SLA clocks pauses them from its declaration until it is stable
-    or closed (the first of these; an incident that goes back to active does not pause again)."""
+    """An incident configured to pause its queues' SLA clocks pauses them for every span it is active: from its
+    declaration until it is stable or closed, and again each time it goes back to active."""
 
     def paused_intervals(self, queue_keys) -> dict[str, list[hooks.PauseInterval]]:
         keys = set(queue_keys)
         out: dict[str, list[hooks.PauseInterval]] = {}
         if not keys:
             return out
-        pausing = Incident.objects.filter(pause_queue_sla=True).only(
-            "affected_queues", "declared_at", "stable_at", "closed_at")
+        pausing = Incident.objects.filter(pause_queue_sla=True).only("affected_queues", "active_periods")
         for incident in pausing:
-            ends = [t for t in (incident.stable_at, incident.closed_at) if t is not None]
+            spans = [(datetime.fromisoformat(start), datetime.fromisoformat(end) if end else None)
+                     for start, end in incident.active_periods]
             for key in set(incident.affected_queues) & keys:
-                out.setdefault(key, []).append((incident.declared_at, min(ends) if ends else None))
+                out.setdefault(key, []).extend(spans)
         return out

@@ -107,7 +107,8 @@ def declare(*, actor, title: str, severity: str, summary: str = "", affected_too
         affected_tools=_names("affected_tools", affected_tools), affected_queues=queues,
         affected_regions=_names("affected_regions", affected_regions, 8), pause_queue_sla=bool(pause_queue_sla),
         commander=_person("commander", commander) or declarer, scribe=_person("scribe", scribe),
-        liaison=_person("liaison", liaison), declared_by=declarer, declared_at=now)
+        liaison=_person("liaison", liaison), declared_by=declarer, declared_at=now,
+        active_periods=[[now.isoformat(), None]])
     if declarer:
         incident.subscribers.add(declarer)
     _entry(incident, TimelineKind.DECLARED, f"Declared {incident.get_severity_display()}: {incident.title}",
@@ -122,6 +123,18 @@ def declare(*, actor, title: str, severity: str, summary: str = "", affected_too
     ledger.record("support.incident_declared", actor=actor, payload=payload)
     outbox.enqueue("support.incident_declared", payload)
     return incident
+
+
+def _periods_after(periods: list, status: str, now) -> list:
+    """The active spans once the incident moves to `status`: back to active opens a span, anything else ends the
+    one running."""
+    periods = [list(p) for p in periods or []]
+    running = bool(periods) and periods[-1][1] is None
+    if status == IncidentStatus.ACTIVE and not running:
+        periods.append([now.isoformat(), None])
+    elif status != IncidentStatus.ACTIVE and running:
+        periods[-1][1] = now.isoformat()
+    return periods
 
 
 def _locked(actor, incident_id: int) -> Incident:
@@ -181,6 +194,7 @@ def post_update(*, actor, incident_id: int, text: str, status: str | None = None
             incident.stable_at = now
         if status == IncidentStatus.CLOSED:
             incident.closed_at = now
+        incident.active_periods = _periods_after(incident.active_periods, status, now)
         incident.save()
         _entry(incident, TimelineKind.STATUS, f"Status: {status}", actor=actor, now=now)
     _entry(incident, TimelineKind.UPDATE, text, actor=actor, now=now)

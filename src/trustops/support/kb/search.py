@@ -3,6 +3,9 @@
 PostgreSQL: a weighted `tsvector` (title A, body B) stored in the generated column `search_document` with a GIN
 index (migration 0005), matched with `websearch_to_tsquery` and ranked with `ts_rank` on the stored vector; only
 the page of best hits is highlighted with `ts_headline` (it re-parses the text, so never over every match).
+Ranking is exact while a query matches at most `CANDIDATES` articles; a query so common that it matches more (its
+words are in most of the knowledge base) ranks the articles with every word in the title (up to `CANDIDATES`)
+together with the first `CANDIDATES` other matches, so its cost stays bounded whatever the size of the base.
 SQLite: an FTS5 table kept in step with the articles by triggers (migration 0002), ranked with `bm25()`
 (title weighted ten times the body), highlighted with `highlight()` and `snippet()`.
 Both search only the articles the viewer may see (`identity.access.article_filter`).
@@ -22,6 +25,8 @@ START, STOP = "\x02", "\x03"
 # The stored, GIN-indexed weighted document (migration 0005 generates it from title and body).
 DOCUMENT = "support_article.search_document"
 MAX_QUERY = 200
+CANDIDATES = 2000
+TITLE = "support_article.title_document"
 
 
 @dataclass(frozen=True)
@@ -73,16 +78,21 @@ def search(person, text: str, *, limit: int = 20, prefix: bool = False) -> list[
     visible, params = _visible_sql(person)
     if connection.vendor == "postgresql":
         options = f"StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=12, MaxFragments=2"
-        sql = (f"SELECT top.id, top.title, top.visibility, top.rank, "
-               f"ts_headline('english', top.title, top.query, %s), "
-               f"ts_headline('english', top.body, top.query, %s) "
-               f"FROM (SELECT support_article.id, support_article.title, support_article.body, "
-               f"support_article.visibility, query, ts_rank({DOCUMENT}, query) AS rank "
-               f"FROM support_article, websearch_to_tsquery('english', %s) query "
-               f"WHERE {DOCUMENT} @@ query AND support_article.id IN ({visible}) "
-               f"ORDER BY rank DESC, support_article.id LIMIT %s) top "
-               f"ORDER BY top.rank DESC, top.id")
-        args = [f"StartSel={START}, StopSel={STOP}, HighlightAll=true", options, text, *params, limit]
+        # The candidates: title matches first, then any match, each tier capped (exact below the cap).
+        sql = (f"WITH query AS (SELECT websearch_to_tsquery('english', %s) AS q), "
+               f"candidate AS ((SELECT support_article.id FROM support_article, query WHERE {TITLE} @@ q "
+               f"AND support_article.id IN ({visible}) LIMIT {CANDIDATES}) UNION "
+               f"(SELECT support_article.id FROM support_article, query WHERE {DOCUMENT} @@ q "
+               f"AND support_article.id IN ({visible}) LIMIT {CANDIDATES})), "
+               f"top AS (SELECT support_article.id, support_article.title, support_article.body, "
+               f"support_article.visibility, q, ts_rank({DOCUMENT}, q) AS rank "
+               f"FROM support_article JOIN candidate ON candidate.id = support_article.id, query "
+               f"ORDER BY rank DESC, support_article.id LIMIT %s) "
+               f"SELECT top.id, top.title, top.visibility, top.rank, "
+               f"ts_headline('english', top.title, top.q, %s), "
+               f"ts_headline('english', top.body, top.q, %s) "
+               f"FROM top ORDER BY top.rank DESC, top.id")
+        args = [text, *params, *params, limit, f"StartSel={START}, StopSel={STOP}, HighlightAll=true", options]
     else:
         expression = fts5_query(text, prefix=prefix)
         if not expression:

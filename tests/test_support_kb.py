@@ -84,3 +84,19 @@ def test_search_input_is_words_only(desk):
     assert api.get("/api/v1/kb/search", q="x" * 201).status_code == 422
     assert full_text.fts5_query('say "hello world" -spam') == '"say" "hello world" NOT "spam"'
     assert not SearchGap.objects.filter(query="").exists()
+
+
+def test_a_query_matching_more_than_the_candidates_still_finds_the_articles_titled_with_it(desk, monkeypatch):
+    from django.db import connection
+    if connection.vendor != "postgresql":
+        pytest.skip("the bounded candidate set is PostgreSQL's (FTS5 ranks inside its own index)")
+    body_only = [write(desk, f"Shift notes {n}", "Refunds on a held payout wait for the hold.")["id"]
+                 for n in range(5)]
+    titled = write(desk, "Refund on a held payout", "What to tell the merchant.")["id"]
+    # Below the bound the ranking is exact: every match, the titled one first.
+    found = [r["id"] for r in desk.api(desk.requester).get("/api/v1/kb/search", q="refund").json()["results"]]
+    assert found[0] == titled and sorted(found[1:]) == body_only
+    # Above it, the titled article is still among the candidates, and still first.
+    monkeypatch.setattr(full_text, "CANDIDATES", 2)
+    found = [r["id"] for r in desk.api(desk.requester).get("/api/v1/kb/search", q="refund").json()["results"]]
+    assert found[0] == titled and len(found) <= 3

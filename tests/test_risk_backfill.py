@@ -49,3 +49,23 @@ def test_a_feature_another_live_rule_counts_is_not_counted_twice(api, investigat
         send(api, [event(9, at=NOW)])
     assert sorted(RuleHit.objects.values_list("rule_version__rule__key", "features")) == [
         ("login-bruteforce", {"fails_10m": 5}), ("login-bruteforce-enforced", {"fails_10m": 5})]
+
+
+def test_a_rule_re_enabled_after_being_disabled_counts_what_it_missed(api, investigator):
+    from trustops.risk.rules import services as rules
+    with clock.frozen(NOW - timedelta(minutes=9)):
+        assert api.as_(investigator).post("/api/v1/risk/rules", failed_logins_rule()).status_code == 201
+        send(api, [event(n, at=NOW - timedelta(minutes=9 - n)) for n in range(2)])
+    with clock.frozen(NOW - timedelta(minutes=6)):
+        rules.set_mode(actor=investigator.user, key="login-bruteforce", mode="disabled", reason="noisy")
+        live.clear_cache()
+        # Two more failures while the rule is off: stored, counted by nobody.
+        send(api, [event(10 + n, at=NOW - timedelta(minutes=5 - n)) for n in range(2)])
+    with clock.frozen(NOW - timedelta(minutes=1)):
+        rules.set_mode(actor=investigator.user, key="login-bruteforce", mode="enforce", reason="tuned")
+        rebuilt = LedgerEvent.objects.filter(kind="risk.counters_backfilled").latest("id").payload
+        assert rebuilt["reason"] == "re-enabled" and rebuilt["events"] == 4 and rebuilt["keys"] == {"fails_10m": 1}
+    with clock.frozen(NOW):
+        fifth = send(api, [event(20, at=NOW)])[0]
+    assert fifth["hits"] == [{"rule": "login-bruteforce", "version": 1, "mode": "enforce"}]
+    assert RuleHit.objects.get().features == {"fails_10m": 5}

@@ -1,5 +1,6 @@
 """Counter backfill: a version published with a windowed feature nobody counts yet gets that feature's counters
-rebuilt from the stored events of its window, so the rule sees history from its first event instead of zero.
+rebuilt from the stored events of its window, so the rule sees history from its first event instead of zero. A
+rule re-enabled after being disabled (its counters stood still meanwhile) has them rebuilt the same way.
 
 Features whose counters already exist (another live rule defines the same aggregate: same `signature`) are left
 alone, so nothing is counted twice. The replay is the engine's own loop over the events of the last window
@@ -29,10 +30,18 @@ def _counted(store, signature: str) -> bool:
     return CounterSeries.objects.filter(feature=signature).exists()
 
 
-def backfill(run, *, store=None, actor=None) -> dict[str, int]:
-    """Rebuild the uncounted windowed features of `run` (a `RuleRun`); returns feature name -> keys written."""
+def backfill(run, *, store=None, actor=None, counted_by=None) -> dict[str, int]:
+    """Rebuild the uncounted windowed features of `run` (a `RuleRun`); returns feature name -> keys written.
+
+    `counted_by`: the live rules that kept counting while `run` did not (a rule re-enabled after being disabled).
+    Its own counters stood still meanwhile, so every feature none of those rules counts is rebuilt from the
+    stored events, whatever counters it has left over."""
     store = store or counters.configured()
-    missing = [f for f in run.features if not _counted(store, f.signature)]
+    if counted_by is None:
+        missing = [f for f in run.features if not _counted(store, f.signature)]
+    else:
+        kept = {f.signature for other in counted_by if other.key != run.key for f in other.features}
+        missing = [f for f in run.features if f.signature not in kept]
     if not missing:
         return {}
     now = clock.now()
@@ -50,5 +59,6 @@ def backfill(run, *, store=None, actor=None) -> dict[str, int]:
         store.save(rebuilt, replay.windows)
     written = {f.name: sum(1 for key in rebuilt if key[0] == f.signature) for f in missing}
     ledger.record("risk.counters_backfilled", actor=actor, payload={
-        "rule": run.key, "version": run.version, "events": len(events), "keys": written})
+        "rule": run.key, "version": run.version, "events": len(events), "keys": written,
+        "reason": "published" if counted_by is None else "re-enabled"})
     return written

@@ -104,6 +104,10 @@ def set_mode(*, actor, key: str, mode: str, reason: str = "") -> dict:
     found.save(update_fields=["mode", "changed_at"])
     ledger.record("risk.rule_mode_changed", actor=actor, payload={"rule": key, "version": found.version,
                                                                   "from": before, "to": mode, "reason": reason})
+    if before == Mode.DISABLED and mode != Mode.DISABLED:
+        # Nothing counted this rule's features while it was off: rebuild those no other live rule kept counting.
+        live.clear_cache()
+        features.backfill(live.run_of(found), actor=actor, counted_by=live.live_rules())
     return _version_body(found)
 
 

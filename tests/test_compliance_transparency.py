@@ -113,3 +113,41 @@ def test_automated_means_are_counted_with_their_accuracy_on_appeal_and_in_qualit
     assert figure("share upheld on appeal", "human review")["value"] is None
     assert figure("audits found incorrect", "solely automated")["value"] == 1
     assert figure("share correct in quality audits", "solely automated")["value"] == 0.0
+
+
+def test_a_risk_rules_automatic_measure_counts_as_an_own_initiative_restriction_solely_by_automated_means(
+        world, api):
+    """A detector's interim measure has no decision: it is still a restriction, taken on the provider's own
+    initiative and solely by automated means, placed by its target's region, and it drills to its action."""
+    from tests.test_risk_rules import event, send
+    from trustops.enforcement.models import EnforcementAction
+    from trustops.risk.rules import live
+
+    officer, investigator = world.person("compliance-officer", "compliance_officer"), world.person("ines", "investigator")
+    world.report(subject={"type": "user", "external_id": "u-de", "region": "DE"})
+    world.report(subject={"type": "user", "external_id": "u-us", "region": "US"})
+    live.clear_cache()
+    rule = {"key": "restrict-on-payout", "name": "Restrict on payout change", "on": ["payout_changed"],
+            "features": [], "when": "true", "outcome": {"action": {"name": "restrict_live"}}, "mode": "enforce"}
+    assert api.as_(investigator).post("/api/v1/risk/rules", rule).status_code == 201
+    send(api, [event(1, kind="payout_changed", actor="u-de", at=clock.now()),
+               event(2, kind="payout_changed", actor="u-us", at=clock.now())])
+    live.clear_cache()
+    german = EnforcementAction.objects.get(target__external_id="u-de")
+    start, end = clock.now() - timedelta(days=1), clock.now() + timedelta(days=1)
+    client = ApiClient(officer.token)
+    figures = client.get("/api/v1/compliance/transparency-report", start=start.isoformat(),
+                         end=end.isoformat()).json()["figures"]
+
+    def rows(f):
+        return client.get("/api/v1/compliance/transparency-report/rows", start=start.isoformat(),
+                          end=end.isoformat(), key=f["key"]).json()
+
+    own = [f for f in figures if f["section"] == "own_initiative"
+           and f["name"] == "automatic measures solely by automated means"]
+    assert [f["value"] for f in own] == [1] and rows(own[0]) == [german.pk]   # the US one is outside the EU
+    means = next(f for f in figures if f["section"] == "automated_means"
+                 and f["name"] == "automatic measures (no decision)")
+    assert means["value"] == 1 and rows(means) == [german.pk]
+    restricted = next(f for f in figures if f["section"] == "restrictions" and f["group"] == own[0]["group"])
+    assert german.pk in rows(restricted)

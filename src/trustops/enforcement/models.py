@@ -37,7 +37,10 @@ class EnforcementAction(models.Model):
         indexes = [models.Index(fields=["target", "status"], name="action_target_status"),
                    models.Index(fields=["status", "ends_at"], name="action_expiry"),
                    # The transparency report counts a period's restrictions.
-                   models.Index(fields=["starts_at"], name="action_starts")]
+                   models.Index(fields=["starts_at"], name="action_starts"),
+                   # …and the few a detector took by itself, without reading the period's every action.
+                   models.Index(fields=["starts_at"], condition=models.Q(cause="automatic"),
+                                name="action_automatic_starts")]
 
     def __str__(self):
         return f"{self.action} on {self.target_id} ({self.status})"

@@ -15,7 +15,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 
 from trustops.compliance.models import DecisionGround, DsaMapping
 from trustops.compliance.statements import catalogue
-from trustops.enforcement.models import EnforcementAction
+from trustops.enforcement.models import ActionCause, EnforcementAction
 from trustops.identity.roles import Role
 from trustops.intake.models import Report
 from trustops.kernel import ports
@@ -123,6 +123,14 @@ def actions(start, end, regions=None) -> QuerySet:
                                             action__in=list(RESTRICTION_TYPE), decision__appeal_of__isnull=True)
 
 
+def automatic_actions(start, end, regions=None) -> QuerySet:
+    """Interim measures a detector (a risk rule) took by itself, with no decision: own-initiative restrictions
+    taken solely by automated means (DSA Art. 15(1)(c), 24(1)(c)), placed by their target's region."""
+    return EnforcementAction.objects.filter(_in(regions, "target__region"), starts_at__gte=start, starts_at__lt=end,
+                                            action__in=list(RESTRICTION_TYPE), cause=ActionCause.AUTOMATIC,
+                                            decision__isnull=True)
+
+
 def complaints(start, end, regions=None) -> QuerySet:
     return Appeal.objects.filter(_in(regions, "decision__case__subject__region"), received_at__gte=start,
                                  received_at__lt=end)
@@ -209,9 +217,18 @@ def build(start: datetime, end: datetime, regions=catalogue.EEA_COUNTRIES) -> Tr
                    "decisions solely by automated means" if automated else "decisions",
                    {"ground": ground}, n, f"decisions|{basis}|{ground}|{int(automated)}")
 
-    # Restrictions by type (the statement of reasons' values).
+    # Restrictions by type (the statement of reasons' values): those decided and those a detector took by itself.
     by_action = {row["action"]: row["n"] for row in actions(start, end, regions).values("action")
                  .annotate(n=Count("id"))}
+    automatic = {row["action"]: row["n"] for row in automatic_actions(start, end, regions).values("action")
+                 .annotate(n=Count("id"))}
+    automatic_by_type: dict[str, int] = {}
+    for action, n in automatic.items():
+        by_action[action] = by_action.get(action, 0) + n
+        automatic_by_type[RESTRICTION_TYPE[action]] = automatic_by_type.get(RESTRICTION_TYPE[action], 0) + n
+    for restriction, n in sorted(automatic_by_type.items()):
+        report.add("own_initiative", "automatic measures solely by automated means", {"type": restriction}, n,
+                   f"automatic|{restriction}")
     by_type: dict[str, int] = {}
     for action, n in by_action.items():
         by_type[RESTRICTION_TYPE[action]] = by_type.get(RESTRICTION_TYPE[action], 0) + n
@@ -243,12 +260,19 @@ def build(start: datetime, end: datetime, regions=catalogue.EEA_COUNTRIES) -> Tr
     for (_, _, automated), n in totals.items():
         by_means[automated] = by_means.get(automated, 0) + n
     _automated_means(report, start, end, regions, by_means)
+    report.add("automated_means", "automatic measures (no decision)", {"means": "solely automated"},
+               sum(automatic.values()), "automatic")
 
     people = ports.get("workforce.reviewers_by_language")
     if people is not None:
         for language, count in sorted(people.reviewers_by_language(at=end).items()):
             report.add("human_resources", "reviewers", {"language": language}, count)
     return report
+
+
+def _ids_of(*querysets, limit: int) -> list[int]:
+    ids = sorted({pk for qs in querysets for pk in qs.order_by("pk").values_list("pk", flat=True)[:limit]})
+    return ids[:limit]
 
 
 def drill(key: str, start: datetime, end: datetime, regions=catalogue.EEA_COUNTRIES, *,
@@ -269,7 +293,13 @@ def drill(key: str, start: datetime, end: datetime, regions=catalogue.EEA_COUNTR
             policy__code__in=illegal)
         qs = _by_means(qs, automated)
     elif kind == "restrictions":
-        qs = actions(start, end, regions).filter(action__in=[a for a, t in RESTRICTION_TYPE.items() if t == parts[0]])
+        kinds = [a for a, t in RESTRICTION_TYPE.items() if t == parts[0]]
+        return _ids_of(actions(start, end, regions).filter(action__in=kinds),
+                       automatic_actions(start, end, regions).filter(action__in=kinds), limit=limit)
+    elif kind == "automatic":
+        qs = automatic_actions(start, end, regions)
+        if parts:
+            qs = qs.filter(action__in=[a for a, t in RESTRICTION_TYPE.items() if t == parts[0]])
     elif kind == "orders":
         qs = notices(start, end, regions).filter(source="authority", policy_version__dsa_category=parts[0],
                                         subject__region=parts[1])
@@ -291,7 +321,8 @@ def drill(key: str, start: datetime, end: datetime, regions=catalogue.EEA_COUNTR
             qs = qs.filter(error_type=ErrorType.CORRECT) if parts[1] == "correct" else qs.exclude(
                 error_type=ErrorType.CORRECT)
     elif kind == "suspensions":
-        qs = actions(start, end, regions).filter(action=parts[0])
+        return _ids_of(actions(start, end, regions).filter(action=parts[0]),
+                       automatic_actions(start, end, regions).filter(action=parts[0]), limit=limit)
     else:
         return []
     return list(qs.order_by("pk").values_list("pk", flat=True)[:limit])

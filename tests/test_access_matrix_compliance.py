@@ -141,3 +141,28 @@ def test_child_safety_reporting_pages_are_for_cleared_compliance_staff_in_their_
                 openers.add(person.username)
     logged = set(LedgerEvent.objects.filter(kind="evidence.accessed").values_list("actor_name", flat=True))
     assert logged == openers and bool(openers) == (where == "own")
+
+
+@pytest.mark.parametrize("role", [r for r in Role.values if r != Role.INTEGRATION])
+def test_art23_suspensions_are_seen_and_managed_by_compliance_staff_only(world, role):
+    """Every role × the suspensions' API and console: compliance officers and admins work them; to everyone
+    else, vendor staff included, the list is empty (or out of scope) and each record is a 404."""
+    officer = world.person("art23-officer", "compliance_officer")
+    sid = ApiClient(officer.token).post("/api/v1/compliance/suspensions", {
+        "kind": "notices", "party": "r-1", "unfounded": 5, "reason": "Spam notices."}).json()["id"]
+    vendor = setup.VENDOR_A if role in VENDOR_ROLES else None
+    person = world.person(f"art23-{role}", role, vendor=vendor, scopes=["compliance:read", "compliance:write"]
+                          if role in (Role.COMPLIANCE_OFFICER, Role.ADMIN) else None)
+    api, page = ApiClient(person.token), _console(person.user)
+    listed = api.get("/api/v1/compliance/suspensions")
+    works = role in (Role.COMPLIANCE_OFFICER, Role.ADMIN)
+    if works:
+        assert [s["id"] for s in listed.json()] == [sid]
+        assert page.get("/compliance/suspensions/").status_code == 200
+        return
+    assert listed.status_code == 403 or listed.json() == []
+    assert api.post(f"/api/v1/compliance/suspensions/{sid}/suspend", {"days": 3, "reason": "x"}).status_code in (
+        403, 404)
+    assert page.get("/compliance/suspensions/").status_code == 404
+    assert page.post(f"/compliance/suspensions/{sid}/suspend/", {"days": "3", "reason": "x"}).status_code == 404
+    assert LedgerEvent.objects.filter(kind="compliance.art23_suspended").count() == 0

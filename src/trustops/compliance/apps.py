@@ -10,5 +10,8 @@ class ComplianceConfig(AppConfig):
 
     def ready(self):
         from trustops.compliance.listener import ComplianceListener  # its models can load only now
+        from trustops.compliance.suspensions.services import SuspensionPort
+        from trustops.kernel import ports
 
         hooks.register_decision_listener(ComplianceListener())
+        ports.provide("compliance.suspensions", SuspensionPort())

@@ -214,3 +214,38 @@ class ChildSafetyReport(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["case"], name="one_child_safety_report_per_case")]
+
+
+class SuspensionKind(models.TextChoices):
+    NOTICES = "notices"          # a notifier who frequently submits manifestly unfounded notices (DSA Art. 23(2))
+    COMPLAINTS = "complaints"    # a complainant who frequently files manifestly unfounded complaints (Art. 23(2))
+
+
+class SuspensionStatus(models.TextChoices):
+    WARNED = "warned"            # the prior warning Art. 23(2) requires; nothing is suspended yet
+    SUSPENDED = "suspended"      # processing stopped until `ends_at`
+    LIFTED = "lifted"            # ended early, or the warning withdrawn
+
+
+class ProcessingSuspension(models.Model):
+    """A notifier's notices or a complainant's complaints suspended for a reasonable period after a warning.
+    `party` is the external id the integrating platform sends: the reporter's for notices, the complaining
+    account's for complaints."""
+    kind = models.CharField(max_length=10, choices=SuspensionKind.choices)
+    party = models.CharField(max_length=200)
+    status = models.CharField(max_length=10, choices=SuspensionStatus.choices, default=SuspensionStatus.WARNED)
+    unfounded = models.PositiveIntegerField(help_text="Manifestly unfounded submissions that led to the warning.")
+    reason = models.TextField()
+    warned_at = models.DateTimeField()
+    warned_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+")
+    suspended_at = models.DateTimeField(null=True, blank=True)
+    ends_at = models.DateTimeField(null=True, blank=True)
+    suspended_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+")
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    lift_reason = models.TextField(blank=True, default="")
+
+    class Meta:
+        indexes = [models.Index(fields=["kind", "party", "status"], name="suspension_party"),
+                   models.Index(fields=["suspended_at"], name="suspension_imposed")]

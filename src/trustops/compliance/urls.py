@@ -1,6 +1,7 @@
 from django.urls import path
 
 from trustops.compliance import views
+from trustops.compliance.suspensions import views as suspensions
 
 app_name = "compliance"
 urlpatterns = [
@@ -8,6 +9,10 @@ urlpatterns = [
     path("statements/restate/", views.restate, name="restate"),
     path("statements/<int:statement_id>/resubmit/", views.resubmit, name="resubmit"),
     path("clocks/", views.board, name="clocks"),
+    path("suspensions/", suspensions.suspensions_page, name="suspensions"),
+    path("suspensions/warn/", suspensions.warn, name="warn"),
+    path("suspensions/<int:suspension_id>/suspend/", suspensions.suspend, name="suspend"),
+    path("suspensions/<int:suspension_id>/lift/", suspensions.lift, name="lift"),
     path("clocks/open/", views.open_request, name="open_request"),
     path("clocks/<int:clock_id>/withdraw/", views.withdraw, name="withdraw"),
     path("holds/", views.holds, name="holds"),

@@ -11,9 +11,9 @@ from pydantic import ValidationError
 
 from trustops.intake.models import Report, Signal
 from trustops.intake.schemas import ReportIn, SignalIn, SubjectIn
-from trustops.kernel import bulk, clock
+from trustops.kernel import bulk, clock, ports
 from trustops.kernel.canonical import digest
-from trustops.kernel.errors import Busy, Conflict, DomainError, Invalid
+from trustops.kernel.errors import Busy, Conflict, DomainError, Forbidden, Invalid
 from trustops.kernel.inputs import refuse_unstorable
 from trustops.ledger import services as ledger
 from trustops.outbox import services as outbox
@@ -97,6 +97,12 @@ def _key(subject: SubjectIn) -> tuple[str, str]:
     return (subject.type, subject.external_id)
 
 
+def _notices_suspended(reporter: str | None):
+    """When compliance (the `compliance.suspensions` port) suspended this notifier's notices, until when."""
+    suspensions = ports.get("compliance.suspensions")
+    return suspensions.suspended_until("notices", reporter) if suspensions is not None and reporter else None
+
+
 def submit_reports(*, submitter, items: list) -> list[Outcome]:
     """Validate each item on its own, then store all valid ones in one transaction.
 
@@ -119,6 +125,12 @@ def submit_reports(*, submitter, items: list) -> list[Outcome]:
         if item.reason not in catalogue:
             outcomes[index] = Outcome(422, error=Invalid("unknown_policy", f"No active policy {item.reason!r}.",
                                                          field="reason"))
+            continue
+        until = _notices_suspended(item.reporter_external_id)
+        if until is not None:
+            outcomes[index] = Outcome(403, error=Forbidden(
+                "notifier_suspended", "The processing of this notifier's notices is suspended until "
+                f"{until.isoformat()} (DSA Art. 23(2)): the notice was not stored.", field="reporter_external_id"))
             continue
         valid.append((index, item, digest(item.model_dump(mode="json"))))
     if valid:

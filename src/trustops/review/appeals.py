@@ -6,9 +6,9 @@ from django.db import IntegrityError, transaction
 
 from trustops.enforcement import selectors as enforcement
 from trustops.enforcement.services import penalties
-from trustops.kernel import clock
+from trustops.kernel import clock, ports
 from trustops.kernel.canonical import digest
-from trustops.kernel.errors import Conflict, Invalid, NotFound
+from trustops.kernel.errors import Conflict, Forbidden, Invalid, NotFound
 from trustops.ledger import services as ledger
 from trustops.outbox import services as outbox
 from trustops.policies import selectors as policies
@@ -33,6 +33,19 @@ def submit_appeal(*, submitter, decision_id: int, statement: str, idempotency_ke
             return _submit(submitter, decision_id, statement, idempotency_key)
 
 
+def _refuse_if_complaints_suspended(subject) -> None:
+    """A complainant whose complaints compliance suspended (DSA Art. 23(2), the `compliance.suspensions` port):
+    the complaining account is the decided item's owner, or the decided account itself."""
+    suspensions = ports.get("compliance.suspensions")
+    if suspensions is None:
+        return
+    account = subject.owner if subject.owner_id else subject
+    until = suspensions.suspended_until("complaints", account.external_id)
+    if until is not None:
+        raise Forbidden("complainant_suspended", "The processing of this account's complaints is suspended until "
+                                                 f"{until.isoformat()} (DSA Art. 23(2)).", field="decision_id")
+
+
 def _submit(submitter, decision_id, statement, idempotency_key):
     fingerprint = digest({"decision_id": decision_id, "statement": statement})
     stored = Appeal.objects.select_related("case__queue").filter(submitted_by=submitter,
@@ -49,6 +62,7 @@ def _submit(submitter, decision_id, statement, idempotency_key):
     if decision.verdict != Verdict.VIOLATION or decision.appeal_of_id:
         raise Invalid("not_appealable", "Only a violation decision can be appealed, and only once.",
                       field="decision_id")
+    _refuse_if_complaints_suspended(decision.case.subject)
     window = timedelta(days=settings.TRUSTOPS["APPEAL_WINDOW_DAYS"])
     if clock.now() > decision.decided_at + window:
         raise Invalid("appeal_window_closed", f"Appeals must arrive within {window.days} days of the decision.",

@@ -13,7 +13,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 
-from trustops.compliance.models import DecisionGround, DsaMapping
+from trustops.compliance.models import DecisionGround, DsaMapping, ProcessingSuspension, SuspensionKind
 from trustops.compliance.statements import catalogue
 from trustops.enforcement.models import ActionCause, EnforcementAction
 from trustops.identity.roles import Role
@@ -129,6 +129,10 @@ def automatic_actions(start, end, regions=None) -> QuerySet:
     return EnforcementAction.objects.filter(_in(regions, "target__region"), starts_at__gte=start, starts_at__lt=end,
                                             action__in=list(RESTRICTION_TYPE), cause=ActionCause.AUTOMATIC,
                                             decision__isnull=True)
+
+
+def art23_suspensions(start, end) -> QuerySet:
+    return ProcessingSuspension.objects.filter(suspended_at__gte=start, suspended_at__lt=end)
 
 
 def complaints(start, end, regions=None) -> QuerySet:
@@ -256,6 +260,13 @@ def build(start: datetime, end: datetime, regions=catalogue.EEA_COUNTRIES) -> Tr
         report.add("suspensions", "account suspensions" if action == "suspend" else "account terminations",
                    {}, by_action[action], f"suspensions|{action}")
 
+    # Art. 24(1)(b): suspensions under Art. 23 imposed in the period, apart by what was suspended. The party is
+    # an external id with no region, so these count every suspension, not only EU/EEA ones.
+    imposed = dict(art23_suspensions(start, end).values_list("kind").annotate(n=Count("id")))
+    for kind in SuspensionKind.values:
+        report.add("suspensions", f"Art. 23 suspensions for manifestly unfounded {kind}", {}, imposed.get(kind, 0),
+                   f"art23|{kind}")
+
     by_means: dict[bool, int] = {}
     for (_, _, automated), n in totals.items():
         by_means[automated] = by_means.get(automated, 0) + n
@@ -320,6 +331,8 @@ def drill(key: str, start: datetime, end: datetime, regions=catalogue.EEA_COUNTR
         if len(parts) > 1:
             qs = qs.filter(error_type=ErrorType.CORRECT) if parts[1] == "correct" else qs.exclude(
                 error_type=ErrorType.CORRECT)
+    elif kind == "art23":
+        qs = art23_suspensions(start, end).filter(kind=parts[0])
     elif kind == "suspensions":
         return _ids_of(actions(start, end, regions).filter(action=parts[0]),
                        automatic_actions(start, end, regions).filter(action=parts[0]), limit=limit)

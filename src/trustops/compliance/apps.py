@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 
+from trustops.kernel import ports
 from trustops.review import hooks
 
 
@@ -11,7 +12,6 @@ class ComplianceConfig(AppConfig):
     def ready(self):
         from trustops.compliance.listener import ComplianceListener  # its models can load only now
         from trustops.compliance.suspensions.services import SuspensionPort
-        from trustops.kernel import ports
 
         hooks.register_decision_listener(ComplianceListener())
         ports.provide("compliance.suspensions", SuspensionPort())

@@ -97,10 +97,24 @@ def _key(subject: SubjectIn) -> tuple[str, str]:
     return (subject.type, subject.external_id)
 
 
-def _notices_suspended(reporter: str | None):
-    """When compliance (the `compliance.suspensions` port) suspended this notifier's notices, until when."""
+def _suspended_notifiers(valid: list[tuple[int, ReportIn, str]], outcomes: list) -> list[tuple[int, ReportIn, str]]:
+    """The items whose notifier compliance has not suspended (the `compliance.suspensions` port, one lookup per
+    batch); each suspended notifier's item is refused on its own (DSA Art. 23(2))."""
     suspensions = ports.get("compliance.suspensions")
-    return suspensions.suspended_until("notices", reporter) if suspensions is not None and reporter else None
+    reporters = {item.reporter_external_id for _, item, _ in valid if item.reporter_external_id}
+    until = suspensions.suspended_until("notices", reporters) if suspensions is not None and reporters else {}
+    if not until:
+        return valid
+    kept = []
+    for index, item, fingerprint in valid:
+        ends = until.get(item.reporter_external_id)
+        if ends is None:
+            kept.append((index, item, fingerprint))
+            continue
+        outcomes[index] = Outcome(403, error=Forbidden(
+            "notifier_suspended", "The processing of this notifier's notices is suspended until "
+            f"{ends.isoformat()} (DSA Art. 23(2)): the notice was not stored.", field="reporter_external_id"))
+    return kept
 
 
 def submit_reports(*, submitter, items: list) -> list[Outcome]:
@@ -126,13 +140,8 @@ def submit_reports(*, submitter, items: list) -> list[Outcome]:
             outcomes[index] = Outcome(422, error=Invalid("unknown_policy", f"No active policy {item.reason!r}.",
                                                          field="reason"))
             continue
-        until = _notices_suspended(item.reporter_external_id)
-        if until is not None:
-            outcomes[index] = Outcome(403, error=Forbidden(
-                "notifier_suspended", "The processing of this notifier's notices is suspended until "
-                f"{until.isoformat()} (DSA Art. 23(2)): the notice was not stored.", field="reporter_external_id"))
-            continue
         valid.append((index, item, digest(item.model_dump(mode="json"))))
+    valid = _suspended_notifiers(valid, outcomes)
     if valid:
         for index, outcome in _with_retries(lambda: _store_reports(submitter, valid, catalogue)).items():
             outcomes[index] = outcome

@@ -40,7 +40,7 @@ def _refuse_if_complaints_suspended(subject) -> None:
     if suspensions is None:
         return
     account = subject.owner if subject.owner_id else subject
-    until = suspensions.suspended_until("complaints", account.external_id)
+    until = suspensions.suspended_until("complaints", [account.external_id]).get(account.external_id)
     if until is not None:
         raise Forbidden("complainant_suspended", "The processing of this account's complaints is suspended until "
                                                  f"{until.isoformat()} (DSA Art. 23(2)).", field="decision_id")

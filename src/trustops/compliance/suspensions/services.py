@@ -108,12 +108,16 @@ def lift(*, actor, suspension_id: int, reason: str) -> ProcessingSuspension:
 class SuspensionPort:
     """`kernel.ports.get("compliance.suspensions")`: intake and appeals ask before processing a submission."""
 
-    def suspended_until(self, kind: str, party: str):
-        """When the party's suspension of this kind ends, or None when its submissions are processed."""
-        if not party:
-            return None
+    def suspended_until(self, kind: str, parties) -> dict:
+        """Party -> when its suspension of this kind ends, for the parties whose submissions are not processed
+        now (one query for a whole batch; the others are absent)."""
+        parties = sorted({p for p in parties if p})
+        if not parties:
+            return {}
         now = clock.now()
-        s = (ProcessingSuspension.objects.filter(kind=kind, party=party, status=SuspensionStatus.SUSPENDED,
-                                                 suspended_at__lte=now, ends_at__gt=now)
-             .order_by("-ends_at").first())
-        return s.ends_at if s else None
+        until: dict = {}
+        for party, ends_at in ProcessingSuspension.objects.filter(
+                kind=kind, party__in=parties, status=SuspensionStatus.SUSPENDED, suspended_at__lte=now,
+                ends_at__gt=now).values_list("party", "ends_at"):
+            until[party] = max(ends_at, until.get(party, ends_at))
+        return until

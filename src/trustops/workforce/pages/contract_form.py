@@ -102,7 +102,7 @@ def from_terms(terms: dict) -> TermsForm:
     return form
 
 
-def _rows_posted(post, prefix: str, names: tuple[str, ...]) -> int:
+def _rows_posted(post, prefix: str) -> int:
     """How many rows of a list the page sent (the highest index of any of its inputs, plus one)."""
     highest = -1
     for key in post:
@@ -135,7 +135,7 @@ def from_post(post) -> tuple[TermsForm, dict, dict[str, str]]:
     terms: dict = {"currency": values.get("currency", "") or "USD"}
 
     def rows(prefix: str, names: tuple[str, ...]) -> list[dict]:
-        count = _rows_posted(post, prefix, names)
+        count = _rows_posted(post, prefix)
         form.rows[prefix] = count
         kept = []
         for i in range(count):

@@ -9,10 +9,12 @@ from tests.merchants_world import (
     today,
 )
 from trustops.kernel import clock
+from trustops.kernel.database import is_postgres
 from trustops.ledger.models import LedgerEvent
 from trustops.merchants import nightly
 from trustops.merchants.models import Merchant
 from trustops.merchants.services import standing
+from trustops.outbox.models import OutboxMessage
 
 
 def _refresh_all():
@@ -28,6 +30,7 @@ def test_the_nightly_pass_leaves_nothing_for_a_refresh_to_change(merchants):
            "refund_amount": "1500", "chargebacks": 2, "chargeback_amount": "100"}
     assert merchants.platform.post("/api/v1/merchants/shaky/metrics", {"days": [bad]}).status_code == 200
     start = clock.now()
+    told = OutboxMessage.objects.filter(kind="merchant.benefits_changed").count()
     runs = {}
     for days in (1, 32, 47):
         with clock.frozen(start + timedelta(days=days)):
@@ -51,3 +54,31 @@ def test_the_nightly_pass_leaves_nothing_for_a_refresh_to_change(merchants):
     bands = [(e.payload["before"], e.payload["after"]) for e in LedgerEvent.objects.filter(
         kind="merchant.band_changed").order_by("id")]
     assert bands == [("healthy", "at_risk"), ("at_risk", "healthy")]
+    # Tonight's recovery reached the platform as a message, from either path: set-based on PostgreSQL (no decision
+    # and no licence due), one merchant at a time on SQLite.
+    message = OutboxMessage.objects.filter(kind="merchant.benefits_changed").order_by("id")[told:].get()
+    assert message.payload["merchant"]["external_id"] == "shaky"
+    assert message.payload["benefits"]["badges"] == ["trusted_merchant"]
+    assert (runs[47]["applied_set_based"], runs[47]["refreshed"]) == ((1, 0) if is_postgres() else (0, 2))
+
+
+def test_a_merchant_whose_licence_is_due_goes_through_its_own_refresh(merchants):
+    """Tonight's bad refunds move both salons; the one whose licence lapses in ten days also gets its licence
+    state and notices re-derived, which only a merchant's own refresh does."""
+    merchants.active("lapsing", licence_days=10)
+    merchants.active("licensed", licence_days=365)
+    bad = {"day": str(today() - timedelta(days=1)), "orders": 100, "gross_amount": "5000", "refunds": 60,
+           "refund_amount": "3000", "chargebacks": 5, "chargeback_amount": "250"}
+    for name in ("lapsing", "licensed"):
+        assert merchants.platform.post(f"/api/v1/merchants/{name}/metrics", {"days": [bad]}).status_code == 200
+    with clock.frozen(clock.now() + timedelta(days=5)):
+        Merchant.objects.update(health_band="healthy", recovering_since=None)   # as if last night missed them
+        outcome = nightly.run()
+        mark = LedgerEvent.objects.latest("id").id
+        _refresh_all()
+        assert not LedgerEvent.objects.filter(id__gt=mark, kind__startswith="merchant.").exclude(
+            kind="merchant.health_scored").exists()
+    assert outcome["band_changes"] == {"healthy->at_risk": 2}
+    assert (outcome["applied_set_based"], outcome["refreshed"]) == ((1, 1) if is_postgres() else (0, 2))
+    notices = LedgerEvent.objects.filter(kind="merchant.licence_notice", payload__merchant="lapsing")
+    assert notices.filter(payload__days=7).exists()

@@ -2,15 +2,18 @@
 
 One statement computes every merchant's figures, score, band (floors and cooldown), payout and reserve from the
 daily figures, strikes and licence state into a temporary table, as `health`, `funds` and `services.standing`
-do one at a time. The few merchants whose band, cooldown, payout or reserve changed, and those carrying a
-decision on funds or benefits, go through `standing.refresh`, which records each change with its reason and
-tells the platform. Every other merchant's score and figures are written by one upsert into the narrow
-`merchants_health` table, only where they moved: a score is derived, so it carries no event of its own; the
-run records one `merchant.nightly_recomputed` event with its counts and the band changes.
+do one at a time. Every score and its figures are written by one upsert into the narrow `merchants_health`
+table, only where they moved: a score is derived, so it carries no event of its own. The merchants whose band,
+cooldown, payout or reserve changed are applied set-based too: their benefits and funds come from the same pure
+functions `standing.refresh` uses, and each change is a ledger event with its reason and a message to the
+platform, written in batches. Only those carrying a decision on funds or benefits, or holding a licence near or
+past expiry, go through `standing.refresh` one by one, which re-derives their licence state and listings as
+well. The run records one `merchant.nightly_recomputed` event with its counts and the band changes.
 
 On SQLite (small installs) the same outcome comes one merchant at a time through `standing.refresh`: slower,
 same events.
 """
+import json
 from datetime import timedelta
 
 from django.db import connection, transaction
@@ -19,10 +22,12 @@ from trustops.kernel import clock
 from trustops.kernel.canonical import canonical_json
 from trustops.kernel.database import is_postgres
 from trustops.ledger import services as ledger
+from trustops.merchants import funds, health, lifecycle
 from trustops.merchants.health import FACTORS
 from trustops.merchants.models import Merchant
 from trustops.merchants.services import standing
 from trustops.merchants.services.common import current_rules
+from trustops.outbox import services as outbox
 
 
 def _calculation(rules: dict) -> tuple[str, list]:
@@ -92,9 +97,9 @@ def _calculation(rules: dict) -> tuple[str, list]:
                     ELSE LEAST({float(f['reserve_cap_percent'])},
                                CEIL(exposure * {float(f['reserve_multiplier'])} * 100))::int END AS reserve
         FROM banded)
-    SELECT id, score, band, recovering, band_payout, licence_payout, reserve,
+    SELECT id, score, raw_band, band, recovering, band_payout, licence_payout, reserve,
            CASE WHEN reserve > 0 THEN ((%(reserve_days)s::jsonb) ->> band)::int ELSE 0 END AS release_days,
-           ROUND(exposure::numeric, 4)::float AS exposure,
+           ROUND(exposure::numeric, 4)::float AS exposure, exposure::float AS exposure_rate,
            {", ".join(f"ROUND({n}::numeric, 4)::float AS {n}" for n in FACTORS)}
     FROM paid
     """
@@ -145,51 +150,66 @@ def run() -> dict:
 
 
 class Tally:
-    """What the merchants that went through `standing.refresh` tonight changed, for the run's event."""
+    """What tonight changed, for the run's event: merchants through `standing.refresh` and those applied
+    set-based alike."""
 
     def __init__(self):
-        self.refreshed = self.scores_changed = self.benefits_changed = self.funds_changed = 0
+        self.refreshed = self.applied = self.scores_changed = self.benefits_changed = self.funds_changed = 0
         self.bands: dict[str, int] = {}
+
+    def note(self, band: tuple[str, str], benefits_changed: bool, funds_changed: bool) -> None:
+        if band[0] != band[1]:
+            move = f"{band[0]}->{band[1]}"
+            self.bands[move] = self.bands.get(move, 0) + 1
+        self.benefits_changed += benefits_changed
+        self.funds_changed += funds_changed
 
     def refresh(self, merchant: Merchant) -> None:
         before = (merchant.health_score, merchant.health_band, merchant.benefits, merchant.funds)
         standing.refresh(merchant, actor="nightly", score_event=False)
         self.refreshed += 1
         self.scores_changed += merchant.health_score != before[0]
-        if merchant.health_band != before[1]:
-            move = f"{before[1]}->{merchant.health_band}"
-            self.bands[move] = self.bands.get(move, 0) + 1
-        self.benefits_changed += merchant.benefits != before[2]
-        self.funds_changed += merchant.funds != before[3]
+        self.note((before[1], merchant.health_band), merchant.benefits != before[2], merchant.funds != before[3])
 
     def counts(self) -> dict:
-        return {"refreshed": self.refreshed, "scores_changed": self.scores_changed,
+        return {"refreshed": self.refreshed, "applied_set_based": self.applied, "scores_changed": self.scores_changed,
                 "band_changes": dict(sorted(self.bands.items())), "benefits_changed": self.benefits_changed,
                 "funds_changed": self.funds_changed}
 
 
 def _apply(rules: dict, tally: Tally) -> dict:
-    """Merchants whose band, cooldown, payout or reserve changed, or carrying a decision, go through
-    `standing.refresh`; every other score and its figures are upserted where they moved, in one statement."""
+    """Every score and its figures are upserted where they moved, in one statement. The merchants whose band,
+    cooldown, payout or reserve changed are applied set-based with their events and messages (`_apply_moved`);
+    those carrying a decision, or whose licences are near or past expiry, go through `standing.refresh`, which
+    also re-derives their licence state and listings."""
     severity = "(CASE {0} WHEN 'held' THEN 2 WHEN 'delayed' THEN 1 ELSE 0 END)"
     payout = (f"(CASE WHEN m.status IN ('suspended', 'offboarding') THEN 'held' "
               f"WHEN {severity.format('n.licence_payout')} > {severity.format('n.band_payout')} "
               f"THEN n.licence_payout ELSE n.band_payout END)")
     figures = ", ".join(FACTORS)
+    today = clock.now().date()
+    selling = ", ".join(f"'{s}'" for s in lifecycle.SELLING)
     with connection.cursor() as cursor:
         cursor.execute(f"""
             CREATE TEMPORARY TABLE merchant_moved ON COMMIT DROP AS
-            SELECT m.id FROM merchants_merchant m JOIN merchant_nightly n ON n.id = m.id
-            WHERE n.band <> m.health_band OR n.recovering IS DISTINCT FROM m.recovering_since
+            SELECT m.id, (EXISTS (SELECT 1 FROM merchants_qualification q WHERE q.merchant_id = m.id
+                                  AND q.status = 'approved' AND q.expires_on BETWEEN %(lapsed)s AND %(horizon)s)
+                          OR (m.status IN ({selling})
+                              AND COALESCE(m.licence_state -> 'withdrawn_categories', '[]'::jsonb) <> '[]'::jsonb)
+                         ) AS slow
+            FROM merchants_merchant m JOIN merchant_nightly n ON n.id = m.id
+            WHERE n.band <> m.health_band OR m.band_since IS NULL
+               OR n.recovering IS DISTINCT FROM m.recovering_since
                OR COALESCE(m.funds ->> 'payout', '') <> {payout}
                OR COALESCE((m.funds ->> 'reserve_percent')::int, -1) <> n.reserve
                OR COALESCE((m.funds ->> 'release_days')::int, -1) <> n.release_days
-            UNION SELECT id FROM merchants_merchant WHERE overrides <> '{{}}'::jsonb""")
+            UNION SELECT id, true FROM merchants_merchant WHERE overrides <> '{{}}'::jsonb""",
+                       {"lapsed": today - timedelta(days=60), "horizon": today + timedelta(days=31)})
         cursor.execute(f"""
             WITH changed AS (
                 SELECT n.id, n.score, {", ".join(f"n.{f}" for f in FACTORS)}, h.score AS before
                 FROM merchant_nightly n LEFT JOIN merchants_health h ON h.merchant_id = n.id
-                WHERE NOT EXISTS (SELECT 1 FROM merchant_moved x WHERE x.id = n.id)
+                WHERE NOT EXISTS (SELECT 1 FROM merchant_moved x WHERE x.id = n.id AND x.slow)
                   AND (h.merchant_id IS NULL OR (h.score, {", ".join(f"h.{f}" for f in FACTORS)})
                        IS DISTINCT FROM (n.score, {", ".join(f"n.{f}" for f in FACTORS)}))),
             written AS (
@@ -201,9 +221,79 @@ def _apply(rules: dict, tally: Tally) -> dict:
             SELECT (SELECT COUNT(*) FROM written), (SELECT COUNT(*) FROM changed WHERE before IS DISTINCT FROM score)
             """)
         written, rescored = cursor.fetchone()
-        cursor.execute("SELECT id FROM merchant_moved ORDER BY id")
+        cursor.execute("SELECT id FROM merchant_moved WHERE slow ORDER BY id")
         ids = [row[0] for row in cursor.fetchall()]
+    _apply_moved(rules, tally)
     for merchant in Merchant.objects.select_for_update().filter(pk__in=ids).order_by("pk"):
         tally.refresh(merchant)
     tally.scores_changed += rescored
     return {"health_rows_written": written}
+
+
+def _json(value):
+    return json.loads(value) if isinstance(value, str) else (value or {})
+
+
+def _apply_moved(rules: dict, tally: Tally) -> None:
+    """Band, benefits and funds of the moved merchants without a decision or a licence due, as `standing.refresh`
+    derives them (the same pure functions over tonight's figures and the stored licence state), with the same
+    events and messages: written with one update, one batch of ledger events and one batch of messages per kind."""
+    now = clock.now()
+    with connection.cursor() as cursor:
+        cursor.execute("""
+            SELECT m.id, m.external_id, m.account_id, m.region, m.status, m.health_band, m.band_since,
+                   m.recovering_since, m.benefits, m.funds, m.licence_state, n.score, n.raw_band, n.exposure_rate
+            FROM merchant_moved x JOIN merchants_merchant m ON m.id = x.id JOIN merchant_nightly n ON n.id = x.id
+            WHERE NOT x.slow ORDER BY m.id FOR UPDATE OF m""")
+        rows = cursor.fetchall()
+    entries, told, updates = [], {"merchant.benefits_changed": [], "merchant.funds_changed": []}, []
+    for (pk, external_id, account_id, region, status, band, band_since, recovering_since, benefits_before,
+         funds_before, licence, value, raw, exposure_rate) in rows:
+        benefits_before, funds_before, licence = _json(benefits_before), _json(funds_before), _json(licence)
+        state = health.next_band(health.BandState(band, band_since, recovering_since), raw, now,
+                                 rules["health"]["cooldown_days"])
+        selling = status in lifecycle.SELLING
+        withdrawn = list(licence.get("withdrawn_categories", []))
+
+        def event(kind, **payload):
+            entries.append(ledger.Entry(kind, {"merchant": external_id, **payload}, subject_id=account_id))
+
+        def tell(kind, **payload):
+            told[kind].append({"merchant": {"external_id": external_id, "region": region}, "at": now, **payload})
+        if state.band != band:
+            floor = {"restricted": "at_risk", "suspended": "critical"}.get(status)
+            event("merchant.band_changed", before=band, after=state.band, score=value,
+                  reason=f"score {value}" + (f"; floor {floor} while {status}" if floor else ""))
+        benefits = funds.benefits_for(band=state.band, selling=selling, withdrawn_categories=withdrawn,
+                                      overrides={}, rules=rules["benefits"])
+        money, reasons = funds.funds_for(band=state.band, status=status,
+                                         licence_payout=licence.get("payout", "normal"),
+                                         exposure_rate=exposure_rate, overrides={}, rules=rules["funds"])
+        money["reasons"] = reasons
+        if benefits != benefits_before:
+            why = f"band {state.band}" + (f"; withdrawn in {', '.join(withdrawn)}" if withdrawn else "") + (
+                "" if selling else f"; not selling ({status})")
+            event("merchant.benefits_changed", before=benefits_before, after=benefits, reason=why)
+            tell("merchant.benefits_changed", benefits=benefits, reason=why)
+        if money != funds_before:
+            event("merchant.funds_changed", before=funds_before, after=money,
+                  reason="; ".join(reasons) or "nothing holds the merchant's money back")
+            tell("merchant.funds_changed", funds=money)
+        tally.applied += 1
+        tally.note((band, state.band), benefits != benefits_before, money != funds_before)
+        updates.append((pk, state.band, state.band_since, state.recovering_since, canonical_json(benefits),
+                        canonical_json(money)))
+    if not updates:
+        return
+    columns = list(zip(*updates))
+    with connection.cursor() as cursor:
+        cursor.execute("""
+            UPDATE merchants_merchant m SET health_band = u.band, band_since = u.since,
+                   recovering_since = u.recovering, benefits = u.benefits, funds = u.funds, updated_at = %s
+            FROM unnest(%s::bigint[], %s::text[], %s::timestamptz[], %s::timestamptz[], %s::jsonb[], %s::jsonb[])
+                 AS u(id, band, since, recovering, benefits, funds)
+            WHERE m.id = u.id""", [now, *map(list, columns)])
+    ledger.record_many(entries, actor="nightly")
+    for kind, payloads in told.items():
+        if payloads:
+            outbox.enqueue_many(kind, payloads)

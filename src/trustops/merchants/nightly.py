@@ -26,7 +26,7 @@ from trustops.merchants import funds, health, lifecycle
 from trustops.merchants.health import FACTORS
 from trustops.merchants.models import Merchant
 from trustops.merchants.services import standing
-from trustops.merchants.services.common import current_rules
+from trustops.merchants.services.common import current_rules, entry, message
 from trustops.outbox import services as outbox
 
 
@@ -255,15 +255,10 @@ def _apply_moved(rules: dict, tally: Tally) -> None:
         selling = status in lifecycle.SELLING
         withdrawn = list(licence.get("withdrawn_categories", []))
 
-        def event(kind, **payload):
-            entries.append(ledger.Entry(kind, {"merchant": external_id, **payload}, subject_id=account_id))
-
-        def tell(kind, **payload):
-            told[kind].append({"merchant": {"external_id": external_id, "region": region}, "at": now, **payload})
+        merchant = Merchant(pk=pk, external_id=external_id, account_id=account_id, region=region, status=status)
         if state.band != band:
-            floor = {"restricted": "at_risk", "suspended": "critical"}.get(status)
-            event("merchant.band_changed", before=band, after=state.band, score=value,
-                  reason=f"score {value}" + (f"; floor {floor} while {status}" if floor else ""))
+            entries.append(entry("merchant.band_changed", merchant, before=band, after=state.band, score=value,
+                                 reason=standing.band_reason(value, status)))
         benefits = funds.benefits_for(band=state.band, selling=selling, withdrawn_categories=withdrawn,
                                       overrides={}, rules=rules["benefits"])
         money, reasons = funds.funds_for(band=state.band, status=status,
@@ -271,14 +266,14 @@ def _apply_moved(rules: dict, tally: Tally) -> None:
                                          exposure_rate=exposure_rate, overrides={}, rules=rules["funds"])
         money["reasons"] = reasons
         if benefits != benefits_before:
-            why = f"band {state.band}" + (f"; withdrawn in {', '.join(withdrawn)}" if withdrawn else "") + (
-                "" if selling else f"; not selling ({status})")
-            event("merchant.benefits_changed", before=benefits_before, after=benefits, reason=why)
-            tell("merchant.benefits_changed", benefits=benefits, reason=why)
+            why = standing.benefits_reason(state.band, withdrawn, selling, status)
+            entries.append(entry("merchant.benefits_changed", merchant, before=benefits_before, after=benefits,
+                                 reason=why))
+            told["merchant.benefits_changed"].append(message(merchant, benefits=benefits, reason=why))
         if money != funds_before:
-            event("merchant.funds_changed", before=funds_before, after=money,
-                  reason="; ".join(reasons) or "nothing holds the merchant's money back")
-            tell("merchant.funds_changed", funds=money)
+            entries.append(entry("merchant.funds_changed", merchant, before=funds_before, after=money,
+                                 reason=standing.funds_reason(reasons)))
+            told["merchant.funds_changed"].append(message(merchant, funds=money))
         tally.applied += 1
         tally.note((band, state.band), benefits != benefits_before, money != funds_before)
         updates.append((pk, state.band, state.band_since, state.recovering_since, canonical_json(benefits),

@@ -24,14 +24,24 @@ def locked(actor, external_id: str) -> Merchant:
     return merchant
 
 
+def entry(event: str, merchant: Merchant, /, **payload) -> ledger.Entry:
+    """A merchant's ledger event, for `record` or a batch through `ledger.record_many`."""
+    return ledger.Entry(event, {"merchant": merchant.external_id, **payload}, subject_id=merchant.account_id)
+
+
 def record(event: str, merchant: Merchant, actor=None, /, **payload) -> None:
-    ledger.record(event, actor=actor, subject_id=merchant.account_id,
-                  payload={"merchant": merchant.external_id, **payload})
+    found = entry(event, merchant, **payload)
+    ledger.record(event, actor=actor, subject_id=found.subject_id, payload=found.payload)
+
+
+def message(merchant: Merchant, /, **payload) -> dict:
+    """A message to the platform about a merchant, for `tell` or a batch through `outbox.enqueue_many`."""
+    return {"merchant": {"external_id": merchant.external_id, "region": merchant.region}, "at": clock.now(),
+            **payload}
 
 
 def tell(event: str, merchant: Merchant, /, **payload) -> None:
-    outbox.enqueue(event, {"merchant": {"external_id": merchant.external_id, "region": merchant.region},
-                          "at": clock.now(), **payload})
+    outbox.enqueue(event, message(merchant, **payload))
 
 
 def current_rules() -> dict:

@@ -14,6 +14,22 @@ from trustops.merchants import expiry, funds, health, lifecycle
 from trustops.merchants.models import DailyMetrics, Health, Listing, ListingStatus, Merchant, Qualification
 from trustops.merchants.services.common import current_rules, record, required_kinds, tell
 
+FLOORS = {"restricted": "at_risk", "suspended": "critical"}   # the band a merchant cannot be above while so
+
+
+def band_reason(score: int, status: str) -> str:
+    floor = FLOORS.get(status)
+    return f"score {score}" + (f"; floor {floor} while {status}" if floor else "")
+
+
+def benefits_reason(band: str, withdrawn: list[str], selling: bool, status: str) -> str:
+    return f"band {band}" + (f"; withdrawn in {', '.join(withdrawn)}" if withdrawn else "") + (
+        "" if selling else f"; not selling ({status})")
+
+
+def funds_reason(reasons: list[str]) -> str:
+    return "; ".join(reasons) or "nothing holds the merchant's money back"
+
 
 def figures(merchant: Merchant, rules: dict, now) -> health.Figures:
     since = (now - timedelta(days=rules["health"]["window_days"])).date()
@@ -91,14 +107,14 @@ def refresh(merchant: Merchant, *, actor=None, now=None, score_event: bool = Tru
     found = figures(merchant, rules, now)
     value, contributions = health.score(found, rules["health"])
     raw = health.raw_band(value, found, rules["health"])
-    floor = {"restricted": "at_risk", "suspended": "critical"}.get(merchant.status)
+    floor = FLOORS.get(merchant.status)
     if floor and health.ORDER[floor] > health.ORDER[raw]:
         raw = floor
     state = health.next_band(health.BandState(merchant.health_band, merchant.band_since, merchant.recovering_since),
                              raw, now, rules["health"]["cooldown_days"])
     if state.band != merchant.health_band:
         record("merchant.band_changed", merchant, actor, before=merchant.health_band, after=state.band, score=value,
-               reason=f"score {value}" + (f"; floor {floor} while {merchant.status}" if floor else ""))
+               reason=band_reason(value, merchant.status))
     if value != merchant.health_score and score_event:
         record("merchant.health_scored", merchant, actor, before=merchant.health_score, after=value,
                contributions=[c for c in contributions if c["points"]])
@@ -121,16 +137,14 @@ def refresh(merchant: Merchant, *, actor=None, now=None, score_event: bool = Tru
                                      exposure_rate=exposure_rate(merchant, rules, now),
                                      overrides=merchant.overrides or {}, rules=rules["funds"])
     if benefits != merchant.benefits:
-        why = f"band {merchant.health_band}" + (
-            f"; withdrawn in {', '.join(desired.withdrawn_categories)}" if desired.withdrawn_categories else "") + (
-            "" if selling else f"; not selling ({merchant.status})")
+        why = benefits_reason(merchant.health_band, desired.withdrawn_categories, selling, merchant.status)
         record("merchant.benefits_changed", merchant, actor, before=merchant.benefits, after=benefits, reason=why)
         tell("merchant.benefits_changed", merchant, benefits=benefits, reason=why)
         merchant.benefits = benefits
     money["reasons"] = reasons
     if money != merchant.funds:
         record("merchant.funds_changed", merchant, actor, before=merchant.funds, after=money,
-               reason="; ".join(reasons) or "nothing holds the merchant's money back")
+               reason=funds_reason(reasons))
         tell("merchant.funds_changed", merchant, funds=money)
         merchant.funds = money
     merchant.updated_at = now

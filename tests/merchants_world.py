@@ -6,6 +6,7 @@ import pytest
 
 from tests.conftest import ApiClient
 from trustops.kernel import clock
+from trustops.simulation import platform as setup
 
 PDF = b"%PDF-1.4 registration extract"
 CATEGORIES = [
@@ -22,12 +23,16 @@ CATEGORIES = [
 class Merchants:
     def __init__(self, world):
         self.world = world
-        self.specialist = world.person("merchant-specialist", "merchant_specialist")
+        self.specialist = self.specialist_named("merchant-specialist")
         self.api = ApiClient(self.specialist.token)
         self.platform = ApiClient(world.integration.token)
         for body in CATEGORIES:
             response = self.api.post("/api/v1/merchant-categories", body)
             assert response.status_code == 200, response.content
+
+    def specialist_named(self, username):
+        """A merchant specialist of the in-house team, which works the merchants queue (appeals included)."""
+        return self.world.person(username, "merchant_specialist", team=setup.IN_HOUSE_TEAM)
 
     def apply(self, external_id, category="beauty.salon", region="US", **identity):
         body = {"external_id": external_id, "legal_name": f"{external_id} Ltd", "category": category,

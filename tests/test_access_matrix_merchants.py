@@ -13,6 +13,7 @@ from tests.merchants_world import merchants_fixture  # noqa: F401
 from tests.test_access_matrix import ROLES, VENDOR_ROLES, _console, _person
 from trustops.identity.access import MERCHANT_GOVERNORS, MERCHANT_READERS
 from trustops.identity.roles import Role, default_scopes
+from trustops.review.models import Appeal
 
 
 @pytest.fixture
@@ -21,7 +22,19 @@ def two(world, merchants):
     merchants.active("br-salon", region="BR")
     world.report(subject={"type": "merchant", "external_id": "us-salon", "region": "US"},
                  reason="merchant.misleading_info")
+    for external_id in ("us-salon", "br-salon"):
+        decided = merchants.api.post(f"/api/v1/merchants/{external_id}/funds", {"reason": "probe", "payout": "held"})
+        assert decided.status_code == 200, decided.content
     return merchants
+
+
+def _appeals(external_id) -> int:
+    return Appeal.objects.filter(decision__case__subject__external_id=external_id).count()
+
+
+def _appeals_for(role) -> bool:
+    """Who sends a merchant's appeal: the platform, and merchant specialists recording one."""
+    return role in MERCHANT_GOVERNORS | {Role.INTEGRATION}
 
 
 def _reads(role) -> bool:
@@ -52,6 +65,12 @@ def test_the_merchants_api_by_role_and_region(world, two, role):
     moved = client.post("/api/v1/merchants/br-salon/transition", {"to": "restricted", "reason": "probe"})
     assert moved.status_code in (403, 404)
     assert two.get("br-salon")["status"] == "active"
+    appeal = {"about": "payout", "statement": "probe"}
+    assert client.post("/api/v1/merchants/br-salon/appeals", appeal).status_code in (403, 404), role
+    assert _appeals("br-salon") == 0
+    appealed = client.post("/api/v1/merchants/us-salon/appeals", appeal)
+    assert (appealed.status_code == 201) is _appeals_for(role), (role, appealed.content)
+    assert appealed.status_code in (201, 403, 404) and _appeals("us-salon") == int(_appeals_for(role))
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -77,3 +96,9 @@ def test_the_merchant_console_by_role_region_and_vendor(world, two, role):
     assert moved.status_code == expected, role
     assert browser.post("/merchants/m/br-salon/transition/", {"to": "restricted", "reason": "probe"}).status_code \
         == 404
+    appeal = {"about": "payout", "statement": "probe"}
+    assert browser.post("/merchants/m/br-salon/appeal/", appeal).status_code == 404 and _appeals("br-salon") == 0
+    appealed = browser.post("/merchants/m/us-salon/appeal/", appeal)
+    records = sees_us and _appeals_for(role)
+    assert appealed.status_code == (302 if records else 403 if sees_us else 404), role
+    assert _appeals("us-salon") == int(records)

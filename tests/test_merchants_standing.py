@@ -1,4 +1,4 @@
-"""Licences lapsing and coming back, health falling and recovering, funds decided and contested."""
+"""Licences lapsing and coming back, health falling and recovering, funds and status decided and appealed."""
 from datetime import timedelta
 
 from tests.merchants_world import (
@@ -10,7 +10,7 @@ from trustops.ledger.models import LedgerEvent
 from trustops.merchants.services import qualifications
 from trustops.merchants.tasks import recompute_all
 from trustops.outbox.models import OutboxMessage
-from trustops.review.models import Case
+from trustops.review.models import Appeal, Case, Decision
 
 
 def _events(kind):
@@ -92,28 +92,96 @@ def test_health_falls_after_refunds_and_recovers_only_after_the_cooldown(merchan
     assert bands == [("healthy", "at_risk"), ("at_risk", "healthy")]
 
 
-def test_a_funds_decision_is_reasoned_contested_and_reversed(merchants):
+def test_a_funds_decision_is_reasoned_appealed_through_review_and_overturned(merchants):
     merchants.active("cut-above", category="retail")
     decided = merchants.api.post("/api/v1/merchants/cut-above/funds", {
-        "reason": "chargeback spike under investigation", "payout": "held", "reserve_percent": 20,
-        "reserve_days": 120}).json()
+        "reason": "chargeback spike under investigation", "payout": "held"}).json()
+    merchants.api.post("/api/v1/merchants/cut-above/funds", {
+        "reason": "exposure too high", "reserve_percent": 20, "reserve_days": 120})
+    decided = merchants.get("cut-above")
     assert decided["funds"]["payout"] == "held" and decided["funds"]["reserve_percent"] == 20
     assert any("chargeback spike" in r for r in decided["funds"]["reasons"])
-    sent = OutboxMessage.objects.filter(kind="merchant.funds_changed").last()
-    assert sent.payload["funds"]["payout"] == "held"
+    assert OutboxMessage.objects.filter(kind="merchant.funds_changed").last().payload["funds"]["payout"] == "held"
+    payout = Decision.objects.get(pk=decided["decisions"]["payout"]["decision_id"])
+    assert payout.reviewer == merchants.specialist.user and payout.case.kind == "merchant_review"
+    assert payout.case.status == "resolved" and "payout held" in payout.rationale
 
-    contest = merchants.platform.post("/api/v1/merchants/cut-above/contests", {
-        "about": "payout", "statement": "The chargebacks were a processor error."})
-    assert contest.status_code == 201
-    case = Case.objects.get(pk=contest.json()["case_id"])
-    assert case.kind == "merchant_review" and case.queue.key == "merchants"
-    reversed_ = merchants.api.post(f"/api/v1/merchants/cut-above/contests/{contest.json()['id']}/decision",
-                                   {"outcome": "reversed", "reason": "processor confirmed the error"})
-    assert reversed_.status_code == 200 and reversed_.json()["outcome"] == "reversed"
+    appeal = merchants.platform.post("/api/v1/merchants/cut-above/appeals", {
+        "about": "payout", "statement": "The chargebacks were a processor error.", "idempotency_key": "m-1"})
+    assert appeal.status_code == 201, appeal.content
+    body = appeal.json()
+    assert body["decision_id"] == payout.pk and body["queue"] == "merchants" and body["status"] == "pending"
+    replay = merchants.platform.post("/api/v1/merchants/cut-above/appeals", {
+        "about": "payout", "statement": "The chargebacks were a processor error.", "idempotency_key": "m-1"})
+    assert replay.status_code == 200 and replay.json()["appeal_id"] == body["appeal_id"]
+    again = merchants.platform.post("/api/v1/merchants/cut-above/appeals", {
+        "about": "payout", "statement": "Please look again."})
+    assert again.status_code == 409 and again.json()["error"]["code"] == "already_appealed"
+    assert Appeal.objects.get(pk=body["appeal_id"]).case.kind == "appeal"
+
+    # The specialist who decided is never offered the appeal; another one works it from the merchants queue.
+    assert merchants.api.post("/api/v1/queues/merchants/claim").status_code == 204
+    second = merchants.specialist_named("second-specialist")
+    case = merchants.world.claim(second, "merchants")
+    assert case["id"] == body["case_id"]
+    decided = merchants.world.decide(second, case, verdict="overturned", rationale="processor confirmed the error")
+    assert decided.status_code == 200, decided.content
     after = merchants.get("cut-above")
-    assert after["funds"]["payout"] == "normal" and after["funds"]["reserve_percent"] == 20   # reserve stays
+    assert after["funds"]["payout"] == "normal" and after["funds"]["reserve_percent"] == 20   # its own decision
+    assert "payout" not in after["decisions"]
+    assert [(a["appeal_id"], a["status"], a["outcome"]) for a in after["appeals"]] == [
+        (body["appeal_id"], "overturned", "processor confirmed the error")]
+    reversal = _events("merchant.funds_decision_reversed")[-1].payload
+    assert reversal["what"] == "payout" and f"appeal {body['appeal_id']} overturned" in reversal["reason"]
+    assert OutboxMessage.objects.filter(kind="merchant.funds_changed").last().payload["funds"]["payout"] == "normal"
+    assert merchants.platform.post("/api/v1/merchants/cut-above/appeals", {
+        "about": "payout", "statement": "x"}).json()["error"]["code"] == "decision_not_found"
     assert merchants.api.post("/api/v1/merchants/cut-above/funds/reverse", {
         "what": "reserve", "reason": "no longer needed"}).json()["funds"]["reserve_percent"] == 0
+
+
+def test_a_suspension_appealed_and_overturned_moves_the_merchant_back_and_an_upheld_one_stands(merchants):
+    for name in ("late-cafe", "noisy-bar"):
+        merchants.active(name, category="retail")
+        assert merchants.move(name, "suspended", "complaints about hygiene").status_code == 200
+        response = merchants.platform.post(f"/api/v1/merchants/{name}/appeals", {
+            "about": "status", "statement": "The complaints were from a competitor."})
+        assert response.status_code == 201, response.content
+    second = merchants.specialist_named("second-specialist")
+    for verdict in ("overturned", "upheld"):
+        case = merchants.world.claim(second, "merchants")
+        assert merchants.world.decide(second, case, verdict=verdict, rationale="checked the reviews").status_code == 200
+    assert merchants.get("late-cafe")["status"] == "active"
+    assert merchants.get("noisy-bar")["status"] == "suspended"
+    moved = _events("merchant.status_changed")[-1].payload
+    assert moved["before"] == "suspended" and moved["after"] == "active" and "overturned" in moved["reason"]
+
+
+def test_an_overturned_offboarding_is_left_to_a_specialist_on_a_case(merchants):
+    merchants.active("gone-shop", category="retail")
+    assert merchants.move("gone-shop", "offboarding", "fraud ring").status_code == 200
+    assert merchants.get("gone-shop")["settlement"]["statement_of_reasons"]["facts"]["status_before"] == "active"
+    appeal = merchants.platform.post("/api/v1/merchants/gone-shop/appeals", {
+        "about": "status", "statement": "We are not part of it."}).json()
+    second = merchants.specialist_named("second-specialist")
+    case = merchants.world.claim(second, "merchants")
+    assert merchants.world.decide(second, case, verdict="overturned", rationale="wrong account").status_code == 200
+    assert merchants.get("gone-shop")["status"] == "offboarding"
+    pending = _events("merchant.overturn_pending")[-1]
+    assert pending.payload["back_to"] == "active"
+    follow_up = Case.objects.get(pk=pending.case_id)
+    assert follow_up.kind == "merchant_review" and follow_up.status == "open"
+    assert Appeal.objects.get(pk=appeal["appeal_id"]).status == "overturned"
+
+
+def test_only_a_decision_in_force_can_be_appealed(merchants):
+    merchants.active("calm-shop", category="retail")
+    for about in ("payout", "status"):
+        response = merchants.platform.post("/api/v1/merchants/calm-shop/appeals", {
+            "about": about, "statement": "Why?"})
+        assert response.status_code == 404 and response.json()["error"]["code"] == "decision_not_found"
+    blank = merchants.platform.post("/api/v1/merchants/calm-shop/appeals", {"about": "payout", "statement": "  "})
+    assert blank.status_code == 422
 
 
 def test_a_returning_banned_merchant_is_matched_at_onboarding(merchants):

@@ -5,6 +5,7 @@ from playwright.sync_api import expect
 from tests.browser.console import sign_in
 from tests.merchants_world import merchants_fixture  # noqa: F401
 from trustops.merchants.models import Merchant
+from trustops.simulation import platform as setup
 
 pytestmark = pytest.mark.browser
 
@@ -42,3 +43,32 @@ def test_a_specialist_reviews_a_licence_and_approves_a_merchant_from_the_onboard
     assert Merchant.objects.get(external_id="brow-bar").status == "approved"
     health = page.get_by_role("region", name="Health")
     expect(health.get_by_role("listitem")).to_have_count(8)
+
+
+
+def test_a_specialist_holds_payouts_records_the_merchants_appeal_and_sees_it_overturned(page, people, merchants):
+    merchants.active("fade-shop", category="retail")
+    sign_in(page, people.person("merchant_specialist", team=setup.IN_HOUSE_TEAM))
+    page.goto("/merchants/m/fade-shop/")
+    funds = page.get_by_role("region", name="Benefits and funds")
+    funds.get_by_label("Payouts").select_option("held")
+    funds.get_by_label("Reason for the decision").fill("chargebacks under investigation")
+    funds.get_by_role("button", name="Decide").click()
+    expect(page.get_by_text("Decision recorded.")).to_be_visible()
+
+    appeals = page.get_by_role("region", name="Appeals")
+    appeals.get_by_label("Of").select_option("payout")
+    appeals.get_by_label("The merchant's statement").fill("The processor double-counted.")
+    appeals.get_by_role("button", name="Record the appeal").click()
+    expect(page.get_by_text("in the merchants queue")).to_be_visible()
+    row = page.get_by_role("region", name="Appeals").get_by_role("row", name="The processor double-counted.")
+    expect(row).to_contain_text("pending")
+    expect(row.get_by_role("link", name="Case")).to_be_visible()
+
+    second = merchants.specialist_named("second-look")
+    case = merchants.world.claim(second, "merchants")
+    assert merchants.world.decide(second, case, verdict="overturned", rationale="processor error").status_code == 200
+    page.reload()
+    row = page.get_by_role("region", name="Appeals").get_by_role("row", name="The processor double-counted.")
+    expect(row).to_contain_text("overturned")
+    expect(page.get_by_role("region", name="Benefits and funds")).to_contain_text("normal")

@@ -1,4 +1,4 @@
-"""Merchants API: onboarding and the lifecycle, documents, qualifications, listings, figures, funds, contests,
+"""Merchants API: onboarding and the lifecycle, documents, qualifications, listings, figures, funds, appeals,
 categories and rules. Thin: each endpoint calls one service or selector."""
 import base64
 import binascii
@@ -14,9 +14,6 @@ from trustops.merchants import selectors
 from trustops.merchants.schemas import (
     CategoryIn,
     CategoryOut,
-    ContestDecisionIn,
-    ContestIn,
-    ContestOut,
     DocumentIn,
     DocumentOut,
     EvasionClearIn,
@@ -24,6 +21,8 @@ from trustops.merchants.schemas import (
     ListedIn,
     ListingIn,
     ListingOut,
+    MerchantAppealIn,
+    MerchantAppealOut,
     MerchantIn,
     MerchantOut,
     MerchantRow,
@@ -174,20 +173,13 @@ def post_funds_reverse(request, external_id: str, body: ReverseIn):
                                                     reason=body.reason))
 
 
-@router.post("/merchants/{external_id}/contests", response={201: ContestOut}, auth=WRITE,
-             summary="The merchant contests a change to its payouts, reserve, benefits or status: routed as a "
-                     "merchant review case")
-def post_contest(request, external_id: str, body: ContestIn):
-    found = decisions.contest(actor=request.auth, external_id=external_id, about=body.about,
-                              statement=body.statement)
-    return Status(201, found)
-
-
-@router.post("/merchants/{external_id}/contests/{contest_id}/decision", response=ContestOut, auth=WRITE,
-             summary="Uphold or reverse a contest; reversing removes the decision contested")
-def post_contest_decision(request, external_id: str, contest_id: Id, body: ContestDecisionIn):
-    return decisions.decide_contest(actor=request.auth, external_id=external_id, contest_id=contest_id,
-                                    outcome=body.outcome, reason=body.reason)
+@router.post("/merchants/{external_id}/appeals", response={200: MerchantAppealOut, 201: MerchantAppealOut},
+             auth=WRITE, summary="The merchant appeals the decision behind its payouts, reserve, benefits or status "
+                                 "(review's appeals: another merchant specialist decides; an overturn reverses it)")
+def post_appeal(request, external_id: str, body: MerchantAppealIn):
+    status, found = decisions.appeal(actor=request.auth, external_id=external_id, about=body.about,
+                                     statement=body.statement, idempotency_key=body.idempotency_key)
+    return Status(status, found)
 
 
 @router.get("/merchant-categories", response=list[CategoryOut], auth=READ, summary="The category tree")

@@ -19,6 +19,8 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
 SELLING = (S.ACTIVE, S.RESTRICTED)
 # Statuses of onboarding, shown in the onboarding review queue.
 ONBOARDING = (S.APPLIED, S.DOCUMENTS_REQUESTED, S.IN_REVIEW, S.REVISION_REQUESTED)
+# Moves that restrict a merchant: a person's such move is a decision the merchant may appeal.
+RESTRICTIVE = (S.RESTRICTED, S.SUSPENDED, S.OFFBOARDING)
 # A merchant that left: the one whose identity a newcomer must not share (ban evasion).
 GONE = (S.OFFBOARDING, S.CLOSED)
 

@@ -61,6 +61,9 @@ class Merchant(models.Model):
     region = models.CharField(max_length=8, db_index=True)
     status = models.CharField(max_length=24, choices=Status.choices, default=Status.APPLIED, db_index=True)
     status_reason = models.CharField(max_length=500, blank=True, default="")
+    # A specialist's restrictive move is a review decision the merchant may appeal; overturned, it moves back.
+    status_decision_id = models.BigIntegerField(null=True, blank=True)
+    status_decided_from = models.CharField(max_length=16, blank=True, default="")
     # Business identity (KYB): personal and bank data, masked for vendor staff (subjects.masking).
     registration_number = models.CharField(max_length=64, blank=True, default="", db_index=True)
     address = models.CharField(max_length=300, blank=True, default="")
@@ -78,7 +81,7 @@ class Merchant(models.Model):
     benefits = models.JSONField(default=dict, blank=True)
     funds = models.JSONField(default=dict, blank=True)
     licence_state = models.JSONField(default=dict, blank=True)   # the last applied desired state (expiry.py)
-    overrides = models.JSONField(default=dict, blank=True)       # decisions on funds and benefits
+    overrides = models.JSONField(default=dict, blank=True)       # decisions on funds and benefits, by decision id
     settlement = models.JSONField(default=dict, blank=True)
     retention_until = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField()
@@ -209,18 +212,6 @@ class Rules(models.Model):
     key = models.CharField(max_length=16, unique=True, default="default")
     body = models.JSONField(default=dict)
     updated_at = models.DateTimeField()
-
-
-class Contest(models.Model):
-    """A merchant's appeal against a change to its benefits or funds, routed as a merchant review case."""
-    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="contests")
-    about = models.CharField(max_length=16)     # benefits | funds | listing | status
-    statement = models.TextField(max_length=4000)
-    case_id = models.BigIntegerField(null=True, blank=True)
-    outcome = models.CharField(max_length=16, blank=True, default="")   # upheld | reversed
-    reason = models.CharField(max_length=500, blank=True, default="")
-    opened_at = models.DateTimeField()
-    decided_at = models.DateTimeField(null=True, blank=True)
 
 
 class OwnerKey(models.Model):

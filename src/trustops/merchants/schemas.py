@@ -103,14 +103,11 @@ class ListedIn(Schema):
     reason: str = Reason
 
 
-class ContestIn(Schema):
+class MerchantAppealIn(Schema):
     about: Literal["payout", "reserve", "benefits", "status"]
     statement: str = Field(min_length=1, max_length=4000)
-
-
-class ContestDecisionIn(Schema):
-    outcome: Literal["upheld", "reversed"]
-    reason: str = Reason
+    idempotency_key: str = Field("", max_length=200, description="The platform's key for this appeal; replays "
+                                 "with the same key and statement answer 200 with the same appeal")
 
 
 class EvasionClearIn(Schema):
@@ -165,6 +162,7 @@ class MerchantOut(Schema):
     documents: list[dict]
     listings: list[dict]
     settlement: dict
+    appeals: list[dict]
     retention_until: date | None
     created_at: datetime
     updated_at: datetime
@@ -208,12 +206,13 @@ class ListingOut(Schema):
     findings: list
 
 
-class ContestOut(Schema):
-    id: int
+class MerchantAppealOut(Schema):
+    appeal_id: int
+    decision_id: int
+    case_id: int
+    status: str
+    queue: str
     about: str
-    case_id: int | None
-    outcome: str
-    reason: str
 
 
 class RulesIn(Schema):

@@ -10,6 +10,8 @@ from trustops.ledger.models import LedgerEvent
 from trustops.merchants import health, lifecycle
 from trustops.merchants.models import Category, Health, Merchant, Qualification, QualificationStatus
 from trustops.merchants.services.common import current_rules
+from trustops.review.models import Appeal, CaseKind
+from trustops.review.selectors import cases_visible_to
 from trustops.subjects.masking import mask_attributes
 
 
@@ -107,6 +109,30 @@ def detail(viewer, merchant: Merchant) -> dict:
                       "findings": listing.findings}
                      for listing in merchant.listings.select_related("category").order_by("external_id")],
         "settlement": {} if masked else (merchant.settlement or {}),
+        "appeals": [] if masked else appeals(viewer, merchant),
         "retention_until": merchant.retention_until,
         "created_at": merchant.created_at, "updated_at": merchant.updated_at,
     }
+
+
+def decisions_in_force(merchant: Merchant) -> dict[int, list[str]]:
+    """The review decisions behind the merchant's payout, reserve, benefits and status, by decision id."""
+    found: dict[int, list[str]] = {}
+    for what, made in (merchant.overrides or {}).items():
+        if made.get("decision_id"):
+            found.setdefault(made["decision_id"], []).append(what)
+    if merchant.status_decision_id:
+        found.setdefault(merchant.status_decision_id, []).append("status")
+    return found
+
+
+def appeals(viewer, merchant: Merchant, *, limit: int = 50) -> list[dict]:
+    """The merchant's appeals of decisions on it, newest first, as far as the viewer may see their cases."""
+    in_force = decisions_in_force(merchant)
+    rows = (Appeal.objects.filter(case__in=cases_visible_to(viewer), decision__case__subject_id=merchant.account_id,
+                                  decision__case__kind=CaseKind.MERCHANT_REVIEW)
+            .select_related("decision", "outcome").order_by("-id")[:limit])
+    return [{"appeal_id": a.pk, "decision_id": a.decision_id, "decision": a.decision.rationale,
+             "in_force": in_force.get(a.decision_id, []), "case_id": a.case_id, "status": a.status,
+             "statement": a.statement, "received_at": a.received_at, "decided_at": a.decided_at,
+             "outcome": a.outcome.rationale if a.outcome_id else ""} for a in rows]

@@ -67,7 +67,9 @@ def merchant_page(request, external_id: str):
         "m": detail, "bars": _bars(detail["health"]["contributions"]),
         "band_label": BAND_LABELS.get(detail["health"]["band"]),
         "governs": access.governs_merchants(request.user), "masked": access.masks_merchant(request.user),
-        "history": selectors.history(request.user, merchant), "contests": merchant.contests.order_by("-id"),
+        "history": selectors.history(request.user, merchant),
+        "appealable": [what for what in decisions.APPEALABLE if decisions.decision_in_force(merchant, what)]
+        if access.onboards_merchants(request.user) else [],
         "onboarding": merchant.status in lifecycle.ONBOARDING})
 
 
@@ -131,10 +133,11 @@ def _act(request, external_id: str, action: str) -> str:
     if action == "evasion":
         onboarding.clear_evasion(actor=actor, external_id=external_id, reason=reason)
         return "Ban-evasion flag cleared."
-    if action == "contest":
-        decisions.decide_contest(actor=actor, external_id=external_id, contest_id=_id(p.get("id", ""), "id"),
-                                 outcome=p.get("outcome", ""), reason=reason)
-        return "Contest decided."
+    if action == "appeal":
+        status, found = decisions.appeal(actor=actor, external_id=external_id, about=p.get("about", "")[:16],
+                                         statement=p.get("statement", "")[:4000])
+        return f"Appeal {found['appeal_id']} recorded: case {found['case_id']} in the {found['queue']} queue." if (
+            status == 201) else f"This appeal was already recorded (appeal {found['appeal_id']})."
     raise NotFound("not_found", "No such action.")
 
 

@@ -319,9 +319,10 @@ def open_appeal_case(*, decision: Decision, actor) -> Case:
     """An appeal is its own case in the appeals queue, kept away from the reviewer who decided.
 
     An appeal of restricted content (a queue that requires a clearance) stays behind that clearance: it is
-    re-reviewed in the original queue, by another of its cleared reviewers, never in the open appeals queue."""
+    re-reviewed in the original queue, by another of its cleared reviewers, never in the open appeals queue. So
+    is a merchant's appeal: merchant specialists, not the appeals team, know payouts, reserves and licences."""
     original = decision.case
-    if original.queue.required_clearance:
+    if original.queue.required_clearance or original.kind == CaseKind.MERCHANT_REVIEW:
         queue = original.queue
     else:
         queue = Queue.objects.filter(key=settings.TRUSTOPS["APPEALS_QUEUE"], active=True).first()

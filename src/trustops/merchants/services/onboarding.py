@@ -39,7 +39,7 @@ from trustops.merchants.services.common import (
     tell,
 )
 from trustops.review.models import CaseKind
-from trustops.review.requests import open_review_case
+from trustops.review.requests import open_review_case, record_direct_decision
 from trustops.subjects import services as subjects
 
 DOCUMENT_TYPES = ("application/pdf", "image/jpeg", "image/png")
@@ -178,8 +178,16 @@ def transition(*, actor, external_id: str, to: str, reason: str) -> Merchant:
     now = clock.now()
     merchant.status, merchant.status_reason = to, reason
     extra = {}
+    if to in lifecycle.RESTRICTIVE:
+        decision = record_direct_decision(subject=merchant.account, actor=actor, what="status",
+                                          queue_key=settings.TRUSTOPS["MERCHANT_REVIEW_QUEUE"],
+                                          rationale=f"moved from {before} to {to}. {reason}")
+        merchant.status_decision_id, merchant.status_decided_from = decision.pk, before
+        extra = {"decision_id": decision.pk}
+    elif merchant.status_decision_id:
+        merchant.status_decision_id, merchant.status_decided_from = None, ""
     if to == Status.OFFBOARDING:
-        extra = _offboard(merchant, actor, reason, now)
+        extra.update(_offboard(merchant, before, reason, now))
     if to == Status.CLOSED:
         merchant.retention_until = (now + timedelta(days=retention_days())).date()
         extra = {"retention_until": merchant.retention_until}
@@ -205,7 +213,7 @@ def release_schedule(percent: float, days: int, start, tranches: int = 6) -> lis
             for i in range(tranches)]
 
 
-def _offboard(merchant: Merchant, actor, reason: str, now) -> dict:
+def _offboard(merchant: Merchant, before: str, reason: str, now) -> dict:
     """Final settlement, notice for pending bookings, a statement of reasons and the retention date."""
     money = merchant.funds or {}
     retention = (now + timedelta(days=retention_days())).date()
@@ -221,8 +229,9 @@ def _offboard(merchant: Merchant, actor, reason: str, now) -> dict:
                                             now.date()),
         "pending_bookings": "the platform notifies every customer with a pending booking",
         "statement_of_reasons": {"decision": "off-boarding", "reason": reason, "facts": {
-            "status_before": merchant.status, "health_score": merchant.health_score,
-            "band": merchant.health_band}, "redress": "the merchant may contest within 30 days"},
+            "status_before": before, "health_score": merchant.health_score,
+            "band": merchant.health_band},
+            "redress": f"the merchant may appeal within {settings.TRUSTOPS['APPEAL_WINDOW_DAYS']} days"},
         "delisted": hidden, "retention_until": retention.isoformat()}
     merchant.retention_until = retention
     tell("merchant.offboarding", merchant, settlement=merchant.settlement)

@@ -7,7 +7,7 @@ from tests.merchants_world import (
 )
 from trustops.kernel import clock
 from trustops.ledger.models import LedgerEvent
-from trustops.merchants.services import qualifications
+from trustops.merchants.services import decisions, qualifications
 from trustops.merchants.tasks import recompute_all
 from trustops.outbox.models import OutboxMessage
 from trustops.review.models import Appeal, Case, Decision
@@ -172,6 +172,47 @@ def test_an_overturned_offboarding_is_left_to_a_specialist_on_a_case(merchants):
     follow_up = Case.objects.get(pk=pending.case_id)
     assert follow_up.kind == "merchant_review" and follow_up.status == "open"
     assert Appeal.objects.get(pk=appeal["appeal_id"]).status == "overturned"
+
+
+def test_what_the_rules_set_is_appealed_too_and_an_overturn_gives_relief_for_a_while(merchants):
+    merchants.active("refund-shop", category="retail")
+    bad = {"day": str(today() - timedelta(days=1)), "orders": 100, "gross_amount": "5000", "refunds": 30,
+           "refund_amount": "1500", "chargebacks": 2, "chargeback_amount": "100", "complaints": 4}
+    fallen = merchants.platform.post("/api/v1/merchants/refund-shop/metrics", {"days": [bad]}).json()
+    assert fallen["health"]["band"] == "at_risk" and fallen["funds"]["reserve_percent"] == 48
+    assert fallen["funds"]["payout"] == "normal"
+    nothing = merchants.platform.post("/api/v1/merchants/refund-shop/appeals", {"about": "payout", "statement": "?"})
+    assert nothing.status_code == 404 and nothing.json()["error"]["code"] == "decision_not_found"
+
+    for about in ("reserve", "benefits"):
+        response = merchants.platform.post("/api/v1/merchants/refund-shop/appeals", {
+            "about": about, "statement": f"The refunds were one faulty batch ({about})."})
+        assert response.status_code == 201, response.content
+    again = merchants.platform.post("/api/v1/merchants/refund-shop/appeals", {
+        "about": "reserve", "statement": "Again."})
+    assert again.status_code == 409 and again.json()["error"]["code"] == "already_appealed"
+    rules = Decision.objects.get(pk=response.json()["decision_id"])
+    assert rules.reviewer.username == "merchant-rules" and rules.reviewer.role == "integration"
+    assert "band at_risk" in rules.rationale and not rules.reviewer.has_usable_password()
+
+    # The rules decided, so any specialist of the team may work the appeals.
+    reviewer = merchants.specialist
+    for verdict in ("overturned", "upheld"):
+        case = merchants.world.claim(reviewer, "merchants")
+        assert merchants.world.decide(reviewer, case, verdict=verdict, rationale="one faulty batch").status_code \
+            == 200
+    relieved = merchants.get("refund-shop")
+    assert relieved["funds"]["reserve_percent"] == 0
+    assert any(r.startswith("appeal relief: no rolling reserve") for r in relieved["funds"]["reasons"])
+    assert relieved["benefits"]["subsidies"] is False                # the benefits appeal was upheld
+    relief = relieved["decisions"]["relief_reserve"]
+    assert relief["until"] == str(today() + timedelta(days=30))
+    assert _events("merchant.relief_granted")[-1].payload["about"] == "reserve"
+
+    with clock.frozen(clock.now() + timedelta(days=31)):
+        decisions.expire_decisions()
+        back = merchants.get("refund-shop")
+    assert "relief_reserve" not in back["decisions"] and back["funds"]["reserve_percent"] == 48
 
 
 def test_only_a_decision_in_force_can_be_appealed(merchants):

@@ -1,6 +1,6 @@
 """What merchants does when review decides an appeal of a merchant decision (review/hooks.py), inside that
-transaction: an overturn reverses the payout, reserve or benefits decision, or moves the merchant back from the
-restrictive status it was put in. A move the statechart does not allow back (off-boarding) is left to a
+transaction: an overturn reverses the payout, reserve or benefits decision, grants relief from what the rules
+set (`decisions.grant_relief`), or moves the merchant back from the restrictive status it was put in. A move the statechart does not allow back (off-boarding) is left to a
 specialist on a merchant review case that says so."""
 from django.conf import settings
 
@@ -28,6 +28,9 @@ class MerchantAppeals:
         for what, made in list((merchant.overrides or {}).items()):
             if made.get("decision_id") == original.pk:
                 decisions.remove_decision(merchant, actor, what, why)
+        for about, decision_id in list((merchant.rule_decisions or {}).items()):
+            if decision_id == original.pk:
+                decisions.grant_relief(merchant, actor, about, why, original.pk)
         if merchant.status_decision_id == original.pk:
             _move_back(merchant, actor, why)
 

@@ -6,6 +6,10 @@ sized from the windowed exposure (refunded plus charged-back amount over gross, 
 exposure × `reserve_multiplier`, capped at `reserve_cap_percent`, held for the band's `reserve_days` (≤ 180);
 a healthy merchant below `reserve_threshold` carries none. A decision may set the reserve instead.
 Benefits follow the band (`benefits`), none while the merchant does not sell, none in a withdrawn category.
+
+Relief (`relief_payout`, `relief_reserve`, `relief_benefits` among the decisions): an appeal overturned what the
+rules set, so for a while the band's payout level counts as normal, the rules' reserve as none and the band's
+benefits as a healthy merchant's. What a licence, a status or a person's decision sets still applies.
 """
 import math
 
@@ -22,7 +26,10 @@ def exposure(gross: float, refunded: float, charged_back: float) -> float:
 def funds_for(*, band: str, status: str, licence_payout: str, exposure_rate: float, overrides: dict,
               rules: dict) -> tuple[dict, list[str]]:
     reasons = []
-    payout = rules["payout"][band]
+    relief = {what: overrides[f"relief_{what}"] for what in ("payout", "reserve") if overrides.get(f"relief_{what}")}
+    payout = "normal" if "payout" in relief else rules["payout"][band]
+    if "payout" in relief and rules["payout"][band] != "normal":
+        reasons.append(f"appeal relief: band {band} payouts normal: {relief['payout']['reason']}")
     if payout != "normal":
         reasons.append(f"band {band}: payouts {payout}")
     if SEVERITY[licence_payout] > SEVERITY[payout]:
@@ -39,8 +46,10 @@ def funds_for(*, band: str, status: str, licence_payout: str, exposure_rate: flo
     if reserve:
         percent, days = reserve["percent"], reserve["days"]
         reasons.append(f"decision: reserve {percent}% for {days} days: {reserve['reason']}")
-    elif band == "healthy" and exposure_rate < rules["reserve_threshold"]:
+    elif "reserve" in relief or (band == "healthy" and exposure_rate < rules["reserve_threshold"]):
         percent, days = 0, 0
+        if "reserve" in relief:
+            reasons.append(f"appeal relief: no rolling reserve: {relief['reserve']['reason']}")
     else:
         percent = min(rules["reserve_cap_percent"], math.ceil(exposure_rate * rules["reserve_multiplier"] * 100))
         days = rules["reserve_days"][band] if percent else 0
@@ -52,6 +61,8 @@ def funds_for(*, band: str, status: str, licence_payout: str, exposure_rate: flo
 
 def benefits_for(*, band: str, selling: bool, withdrawn_categories: list[str], overrides: dict,
                  rules: dict) -> dict:
+    # Relief from an overturned appeal: the benefits of a healthy merchant, still none outside selling.
+    band = "healthy" if overrides.get("relief_benefits") else band
     base = dict(rules[band]) if selling else {"promotion_eligible": False, "ranking_boost": 0.0,
                                               "subsidies": False, "badges": []}
     revoked = overrides.get("benefits", {}).get("revoked", [])

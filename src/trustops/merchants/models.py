@@ -82,6 +82,8 @@ class Merchant(models.Model):
     funds = models.JSONField(default=dict, blank=True)
     licence_state = models.JSONField(default=dict, blank=True)   # the last applied desired state (expiry.py)
     overrides = models.JSONField(default=dict, blank=True)       # decisions on funds and benefits, by decision id
+    # The rules' payout, reserve or benefits recorded as a decision when the merchant appealed them: what→id.
+    rule_decisions = models.JSONField(default=dict, blank=True)
     settlement = models.JSONField(default=dict, blank=True)
     retention_until = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField()

@@ -87,7 +87,7 @@ class FundsDecisionIn(Schema):
 
 
 class ReverseIn(Schema):
-    what: Literal["payout", "reserve", "benefits"]
+    what: Literal["payout", "reserve", "benefits", "relief_payout", "relief_reserve", "relief_benefits"]
     reason: str = Reason
 
 

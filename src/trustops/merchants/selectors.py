@@ -123,6 +123,8 @@ def decisions_in_force(merchant: Merchant) -> dict[int, list[str]]:
             found.setdefault(made["decision_id"], []).append(what)
     if merchant.status_decision_id:
         found.setdefault(merchant.status_decision_id, []).append("status")
+    for about, decision_id in (merchant.rule_decisions or {}).items():
+        found.setdefault(decision_id, []).append(f"the rules' {about}")
     return found
 
 

@@ -6,12 +6,15 @@ platform. Each decision is also a review decision (`review.requests.record_direc
 appeals it through review's appeals: another merchant specialist works the appeal case in the merchants queue,
 and an overturn reverses the decision (`merchants/appeals.py`).
 """
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import transaction
 
 from trustops.identity import access
+from trustops.identity import services as identity
+from trustops.identity.models import User
+from trustops.identity.roles import Role
 from trustops.kernel import clock
 from trustops.kernel.canonical import digest
 from trustops.kernel.errors import Invalid, NotFound
@@ -20,11 +23,15 @@ from trustops.merchants.models import DailyMetrics, Merchant
 from trustops.merchants.services import standing
 from trustops.merchants.services.common import locked, record, require
 from trustops.review import appeals
+from trustops.review.models import Decision
 from trustops.review.requests import record_direct_decision
 
 METRIC_FIELDS = ("orders", "gross_amount", "refunds", "refund_amount", "chargebacks", "chargeback_amount",
                  "no_shows", "complaints", "response_minutes", "audits_failed")
 BENEFITS = ("promotion_eligible", "ranking_boost", "subsidies", "badges")
+RELIEF_DAYS = 30        # how long an overturned appeal of the rules keeps them off the merchant
+REVERSIBLE = ("payout", "reserve", "benefits", "relief_payout", "relief_reserve", "relief_benefits")
+RULES_ACCOUNT = "merchant-rules"
 
 
 @transaction.atomic
@@ -91,7 +98,7 @@ def reverse_decision(*, actor, external_id: str, what: str, reason: str) -> Merc
 
 def remove_decision(merchant: Merchant, actor, what: str, reason: str) -> Merchant:
     overrides = dict(merchant.overrides or {})
-    if what not in ("payout", "reserve", "benefits") or what not in overrides:
+    if what not in REVERSIBLE or what not in overrides:
         raise NotFound("decision_not_found", f"No decision on {what} is in force.")
     if not reason.strip():
         raise Invalid("reason_required", "A reversal needs a reason.", field="reason")
@@ -118,6 +125,11 @@ def expire_decisions(today: date | None = None) -> int:
 APPEALABLE = ("payout", "reserve", "benefits", "status")
 
 
+def appealable(merchant: Merchant) -> list[str]:
+    """What the merchant may appeal now: a person's decision in force, or a restriction of the rules' making."""
+    return [what for what in APPEALABLE if decision_in_force(merchant, what) or _rules_restrict(merchant, what)]
+
+
 def decision_in_force(merchant: Merchant, about: str) -> int | None:
     """The review decision behind the merchant's payout, reserve, benefits or status, if a person made one."""
     if about == "status":
@@ -135,9 +147,9 @@ def appeal(*, actor, external_id: str, about: str, statement: str, idempotency_k
         raise Invalid("invalid_field", f"about is one of {', '.join(APPEALABLE)}.", field="about")
     if not statement.strip():
         raise Invalid("statement_required", "Say why the decision is wrong.", field="statement")
-    decision_id = decision_in_force(merchant, about)
+    decision_id = decision_in_force(merchant, about) or _rules_decision(merchant, about)
     if decision_id is None:
-        raise NotFound("decision_not_found", f"No decision on this merchant's {about} is in force to appeal.",
+        raise NotFound("decision_not_found", f"Nothing restricts this merchant's {about}: no decision to appeal.",
                        field="about")
     status, body = appeals.submit_appeal(submitter=actor, decision_id=decision_id, statement=statement,
                                          idempotency_key=idempotency_key or f"merchant:{decision_id}:{digest(statement)[:32]}")
@@ -145,3 +157,57 @@ def appeal(*, actor, external_id: str, about: str, statement: str, idempotency_k
         record("merchant.appealed", merchant, actor, about=about, decision_id=decision_id,
                appeal_id=body["appeal_id"], case=body["case_id"])
     return status, {**body, "about": about}
+
+
+def _rules_restrict(merchant: Merchant, about: str) -> list[str]:
+    """What of the rules' own making (band, exposure) restricts the merchant's payout, reserve or benefits."""
+    band = merchant.health_band
+    if about == "benefits":
+        return [f"band {band}"] if band != "healthy" and merchant.status in ("active", "restricted") else []
+    reasons = [r for r in (merchant.funds or {}).get("reasons", []) if r.startswith(("band ", "exposure "))]
+    if about == "payout":
+        return [r for r in reasons if r.startswith("band ")]
+    return [r for r in reasons if r.startswith("exposure ")] if about == "reserve" else []
+
+
+def _rules_decision(merchant: Merchant, about: str) -> int | None:
+    """The rules' payout, reserve or benefits, recorded as a decision of the rules' account when the merchant
+    appeals them, so that review's appeals take it like any other. None when the rules restrict nothing."""
+    if about == "status":
+        return None
+    known = (merchant.rule_decisions or {}).get(about)
+    if known:
+        # One appeal per standing: the same decision (a replay, or "already appealed") until the band moves.
+        decided_at = Decision.objects.filter(pk=known).values_list("decided_at", flat=True).first()
+        if decided_at and (merchant.band_since is None or merchant.band_since <= decided_at):
+            return known
+    restricting = _rules_restrict(merchant, about)
+    if not restricting:
+        return None
+    decision = record_direct_decision(subject=merchant.account, queue_key=settings.TRUSTOPS["MERCHANT_REVIEW_QUEUE"],
+                                      actor=rules_account(), what=f"rules:{about}",
+                                      rationale=f"the rules set the merchant's {about}: {'; '.join(restricting)}")
+    merchant.rule_decisions = {**(merchant.rule_decisions or {}), about: decision.pk}
+    merchant.save(update_fields=["rule_decisions"])
+    record("merchant.rules_recorded_for_appeal", merchant, None, about=about, decision_id=decision.pk,
+           reasons=restricting)
+    return decision.pk
+
+
+def rules_account():
+    """The account the rules' own decisions are recorded under: an integration account, so that they read as
+    automated wherever decisions are reported; it signs in nowhere (no password, no token, no region)."""
+    found = User.objects.filter(username=RULES_ACCOUNT).first()
+    return found or identity.create_user(username=RULES_ACCOUNT, role=Role.INTEGRATION, regions=[])
+
+
+def grant_relief(merchant: Merchant, actor, about: str, reason: str, decision_id: int) -> Merchant:
+    """An overturned appeal of the rules: for RELIEF_DAYS they count as a healthy merchant's for `about`."""
+    until = clock.now().date() + timedelta(days=RELIEF_DAYS)
+    merchant.overrides = {**(merchant.overrides or {}), f"relief_{about}": {
+        "reason": reason, "by": getattr(actor, "username", str(actor)), "at": clock.now().isoformat(),
+        "until": until.isoformat(), "decision_id": decision_id}}
+    merchant.rule_decisions = {k: v for k, v in (merchant.rule_decisions or {}).items() if k != about}
+    record("merchant.relief_granted", merchant, actor, about=about, until=until, decision_id=decision_id,
+           reason=reason)
+    return standing.refresh(merchant, actor=actor)

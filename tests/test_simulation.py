@@ -249,3 +249,12 @@ def test_the_simulated_month_is_reproducible_from_its_seed(db):
     first = _month_fingerprint()
     assert all(first)
     assert _month_fingerprint() == first
+
+
+def test_the_demo_merchants_have_appeals_waiting_for_a_merchant_specialist(tiny_world):
+    waiting = Appeal.objects.filter(case__queue__key="merchants", status="pending").select_related("decision")
+    by_merchant = {a.case.subject.external_id: a.decision for a in waiting}
+    assert set(by_merchant) == {"fixit-bros", "serene-spa", "taco-norte"}
+    assert by_merchant["fixit-bros"].reviewer.username == "merchants"
+    assert by_merchant["taco-norte"].reviewer.username == "merchant-rules"
+    assert "suspended" in by_merchant["serene-spa"].rationale

@@ -74,6 +74,18 @@ def _phone(rng) -> str:
     return f"+1 555 {rng.randint(1000, 9999)}"
 
 
+def _appeals(specialist, integration) -> None:
+    """Three appeals waiting in the merchants queue: of a specialist's payout hold, of a suspension, and of the
+    reserve the rules set from a merchant's refunds."""
+    decisions.decide_funds(actor=specialist, external_id="fixit-bros", payout="held",
+                           reason="chargebacks under investigation with the payment processor")
+    for external_id, about, statement in (
+            ("fixit-bros", "payout", "The chargebacks came from the processor's outage in week two."),
+            ("serene-spa", "status", "The complaints were about a neighbouring business."),
+            ("taco-norte", "reserve", "Refunds were for one delivery partner's late orders, now replaced.")):
+        decisions.appeal(actor=integration, external_id=external_id, about=about, statement=statement)
+
+
 def seed(*, specialist, integration, anchor: datetime, seed: int = 7) -> dict:
     rng = random.Random(seed)
     for code, name, parent, requirements, documents, prohibited, misleading in CATEGORIES:
@@ -95,6 +107,7 @@ def seed(*, specialist, integration, anchor: datetime, seed: int = 7) -> dict:
     with clock.frozen(anchor):
         _figures(rng, integration, anchor)
         qualifications.refresh_due(today=today)
+        _appeals(specialist, integration)
     return {"merchants": len(MERCHANTS) + 1, "categories": len(CATEGORIES)}
 
 

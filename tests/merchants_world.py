@@ -31,8 +31,8 @@ class Merchants:
             assert response.status_code == 200, response.content
 
     def specialist_named(self, username):
-        """A merchant specialist of the in-house team, which works the merchants queue (appeals included)."""
-        return self.world.person(username, "merchant_specialist", team=setup.IN_HOUSE_TEAM)
+        """A merchant specialist of the team that works the merchants queue (appeals included)."""
+        return self.world.person(username, "merchant_specialist", team=setup.MERCHANT_TEAM)
 
     def apply(self, external_id, category="beauty.salon", region="US", **identity):
         body = {"external_id": external_id, "legal_name": f"{external_id} Ltd", "category": category,

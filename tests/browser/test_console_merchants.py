@@ -48,7 +48,7 @@ def test_a_specialist_reviews_a_licence_and_approves_a_merchant_from_the_onboard
 
 def test_a_specialist_holds_payouts_records_the_merchants_appeal_and_sees_it_overturned(page, people, merchants):
     merchants.active("fade-shop", category="retail")
-    sign_in(page, people.person("merchant_specialist", team=setup.IN_HOUSE_TEAM))
+    sign_in(page, people.person("merchant_specialist", team=setup.MERCHANT_TEAM))
     page.goto("/merchants/m/fade-shop/")
     funds = page.get_by_role("region", name="Benefits and funds")
     funds.get_by_label("Payouts").select_option("held")

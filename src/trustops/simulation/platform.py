@@ -14,6 +14,8 @@ from trustops.review.models import Queue
 
 HOUR = 3600
 IN_HOUSE_TEAM = "Trust Ops In-house"
+# Merchant specialists work the merchants queue only (onboarding flags and merchants' appeals).
+MERCHANT_TEAM = "Merchant governance"
 VENDOR_A = "Northwind BPO"
 VENDOR_B = "Lumen Outsourcing"
 REGIONS = ("US", "GB", "DE", "FR", "BR", "ID", "JP")
@@ -69,6 +71,7 @@ def install(*, actor="simulation") -> Platform:
     policies.load_taxonomy_file(policies.DEFAULT_FILE, actor=actor)
     platform = Platform()
     platform.team = identity.ensure_team(name=IN_HOUSE_TEAM, actor=actor)
+    merchant_team = identity.ensure_team(name=MERCHANT_TEAM, actor=actor)
     platform.vendors = {name: identity.ensure_vendor(name=name, actor=actor) for name in (VENDOR_A, VENDOR_B)}
     for name, vendor in platform.vendors.items():
         identity.ensure_team(name=f"{name} agents", vendor=vendor, actor=actor)
@@ -76,7 +79,8 @@ def install(*, actor="simulation") -> Platform:
         platform.queues[key] = review.save_queue(
             key=key, name=name, sla_seconds=sla, tier=tier, severe_content=severe, is_default=key == DEFAULT_QUEUE,
             required_clearance=RESTRICTED.get(key, ""),
-            teams=[platform.team], vendors=[platform.vendors[v] for v in vendors], actor=actor)
+            teams=[platform.team, merchant_team] if key == "merchants" else [platform.team],
+            vendors=[platform.vendors[v] for v in vendors], actor=actor)
     # A fresh install's catch-all `general` queue (trustops init) is not part of this platform, whose catch-all is
     # general-intl: while it holds no case it is retired rather than shown empty beside the others.
     leftover = Queue.objects.filter(key="general", active=True).exclude(key__in=[key for key, *_ in QUEUES]).first()

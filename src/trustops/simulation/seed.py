@@ -59,7 +59,7 @@ DEMO_PEOPLE = [
     ("investigator", "investigator", None, None, ("*",)),
     ("support.desk", "support_specialist", None, None, ("*",)),
     ("engineer", "engineer", None, None, ("*",)),
-    ("merchants", "merchant_specialist", None, platform.IN_HOUSE_TEAM, ("*",)),
+    ("merchants", "merchant_specialist", None, platform.MERCHANT_TEAM, ("*",)),
     (INTEGRATION, "integration", None, None, ("*",)),
 ]
 # A few specialists hold the restricted-content clearances; the admin does not, and so cannot open those cases.

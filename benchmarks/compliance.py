@@ -99,15 +99,15 @@ def load_year(decisions: int, start: datetime) -> None:
                    c.opened_at - interval '3 hours', c.id, true, 'general-intl', c.opened_at
             FROM review_case c""", []),
         ("decisions", f"""INSERT INTO review_decision (case_id, queue_id, reviewer_id, verdict, policy_id,
-            policy_version_id, actions, rationale, handle_seconds, decided_at, bulk_operation)
+            policy_version_id, actions, rationale, handle_seconds, decided_at, bulk_operation, region)
             SELECT c.id, c.queue_id, {reviewer.pk}, 'violation', c.policy_id,
                    ({version_ids})[array_position({policy_ids}, c.policy_id)], '["remove"]', 'bench', 60,
-                   c.opened_at, ''
-            FROM review_case c""", []),
+                   c.opened_at, '', s.region
+            FROM review_case c JOIN subjects_subject s ON s.id = c.subject_id""", []),
         ("actions", """INSERT INTO enforcement_enforcementaction (target_id, decision_id, action, cause, policy_family,
-            starts_at, ends_at, status, close_reason)
+            starts_at, ends_at, status, close_reason, origin, origin_ref, region)
             SELECT c.subject_id, d.id, (ARRAY['remove','remove','age_restrict','reduce_reach','suspend','ban'])[mod(d.id, 6) + 1],
-                   'decision', '', d.decided_at, NULL, 'active', ''
+                   'decision', '', d.decided_at, NULL, 'active', '', '', '', d.region
             FROM review_decision d JOIN review_case c ON c.id = d.case_id""", []),
         ("appeal cases", f"""INSERT INTO review_case (kind, subject_id, queue_id, status, priority, severity,
             report_count, signal_count, max_source_trust, opened_at, last_reported_at, updated_at, sla_due_at,

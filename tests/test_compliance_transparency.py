@@ -151,3 +151,143 @@ def test_a_risk_rules_automatic_measure_counts_as_an_own_initiative_restriction_
     assert means["value"] == 1 and rows(means) == [german.pk]
     restricted = next(f for f in figures if f["section"] == "restrictions" and f["group"] == own[0]["group"])
     assert german.pk in rows(restricted)
+
+
+def _recount(start, end) -> dict:
+    """The report's figures counted the long way: every row read one by one, its region looked up through its
+    case and subject (not the copy a decision or an action carries), medians taken with `statistics`."""
+    import statistics
+    from collections import Counter, defaultdict
+
+    from trustops.compliance.statements import catalogue
+    from trustops.compliance.transparency import report
+    from trustops.enforcement.models import EnforcementAction
+    from trustops.intake.models import Report
+    from trustops.quality.models import Audit
+    from trustops.review.models import Appeal
+
+    eea, illegal = catalogue.EEA_COUNTRIES, set(report._illegal_codes())
+    counts, durations = Counter(), defaultdict(list)
+
+    def within(at):
+        return start <= at < end
+
+    def means(automated):
+        return (("means", "solely automated" if automated else "human review"),)
+
+    for r in Report.objects.select_related("subject", "policy_version"):
+        if r.source not in report.NOTICE_SOURCES or r.subject.region not in eea or not within(r.received_at):
+            continue
+        category = r.policy_version.dsa_category if r.policy_version else None
+        counts["notices", "received", (("category", category), ("source", r.source))] += 1
+        if r.source == "authority":
+            counts["orders", "received", (("category", category), ("member_state", r.subject.region))] += 1
+        if r.resolved_at is not None:
+            seconds = (r.resolved_at - r.received_at).total_seconds()
+            if r.source == "authority":
+                durations["orders", "median seconds to give effect", ()].append(seconds)
+            else:
+                durations["notices", "median seconds to action", ()].append(seconds)
+            if r.source == "trusted_flagger":
+                durations["notices", "median seconds to action (trusted flaggers)",
+                          (("source", "trusted_flagger"),)].append(seconds)
+    noticed = set(Report.objects.filter(source__in=report.NOTICE_SOURCES).values_list("case_id", flat=True))
+    counted = {}
+    for d in Decision.objects.select_related("case__subject", "reviewer", "policy"):
+        if (d.verdict != "violation" or d.appeal_of_id or d.case.subject.region not in eea
+                or not within(d.decided_at)):
+            continue
+        automated = counted[d.pk] = d.reviewer.role == "integration"
+        ground = "illegal content" if d.policy and d.policy.code in illegal else "terms and conditions"
+        counts["notice_actions" if d.case_id in noticed else "own_initiative",
+               "decisions solely by automated means" if automated else "decisions", (("ground", ground),)] += 1
+        counts["automated_means", "decisions", means(automated)] += 1
+    for a in EnforcementAction.objects.select_related("decision__case__subject", "target"):
+        if a.action not in report.RESTRICTION_TYPE or not within(a.starts_at):
+            continue
+        kind = report.RESTRICTION_TYPE[a.action]
+        automatic = a.decision is None and a.cause == "automatic" and a.target.region in eea
+        if automatic:
+            counts["own_initiative", "automatic measures solely by automated means", (("type", kind),)] += 1
+            counts["automated_means", "automatic measures (no decision)", means(True)] += 1
+        elif a.decision is None or a.decision.appeal_of_id or a.decision.case.subject.region not in eea:
+            continue
+        counts["restrictions", "measures", (("type", kind),)] += 1
+        if a.action in report.SUSPENSIONS:
+            counts["suspensions", "account suspensions" if a.action == "suspend" else "account terminations", ()] += 1
+    for appeal in Appeal.objects.select_related("decision__case__subject"):
+        if appeal.decision.case.subject.region in eea and within(appeal.received_at):
+            counts["complaints", {"overturned": "reversed"}.get(appeal.status, appeal.status), ()] += 1
+            if appeal.decided_at is not None:
+                durations["complaints", "median seconds to decide", ()].append(
+                    (appeal.decided_at - appeal.received_at).total_seconds())
+        if appeal.decision_id in counted and appeal.status in ("upheld", "overturned"):
+            shown = "upheld" if appeal.status == "upheld" else "reversed"
+            counts["automated_means", f"appeals {shown}", means(counted[appeal.decision_id])] += 1
+    for audit in Audit.objects.filter(decision_id__in=list(counted)):
+        finding = "correct" if audit.error_type == "correct" else "incorrect"
+        counts["automated_means", f"audits found {finding}", means(counted[audit.decision_id])] += 1
+    return {**counts, **{key: round(statistics.median(values), 1) for key, values in durations.items()}}
+
+
+def test_the_figures_match_a_recount_of_the_rows_on_either_path_and_each_drills_to_as_many_rows(
+        world, api, monkeypatch):
+    """A small year counted by the report (on PostgreSQL its one-pass aggregates; the portable path any database
+    runs) and recounted row by row through case and subject: the same figures, subjects outside the EU/EEA in
+    none of them, and every count drills down to exactly that many rows."""
+    from trustops.compliance.transparency import report
+    from trustops.enforcement.services import automatic
+    from trustops.subjects.models import Subject
+
+    statements.save_mapping(policy_code="hate", decision_ground="DECISION_GROUND_ILLEGAL_CONTENT",
+                            legal_ground="Framework Decision 2008/913/JHA", actor="test")
+    for region, reason, source in [("DE", "hate.slurs", "trusted_flagger"), ("DE", "harassment.bullying", "user"),
+                                   ("FR", "hate.slurs", "authority"), ("NL", "harassment.bullying", "automated"),
+                                   ("US", "harassment.bullying", "user"), ("US", "hate.slurs", "authority")]:
+        world.report(subject=world.subject(region=region), reason=reason, source=source)
+    moderator = world.moderator()
+    decided = {"EU": [], "US": []}
+    for queue in ("general-intl", "general-us", "authority-orders"):
+        while (claimed := ApiClient(moderator.token).post(f"/api/v1/queues/{queue}/claim")).status_code == 200:
+            case = claimed.json()["case"]
+            response = world.decide(moderator, case, verdict="violation", policy=case["policy"], actions=["remove"])
+            assert response.status_code == 200, response.content
+            decided["US" if case["subject"]["region"] == "US" else "EU"].append(response.json())
+    eu, us = decided["EU"], decided["US"]
+    assert (len(eu), len(us)) == (4, 2)
+    Decision.objects.filter(pk=eu[1]["decision_id"]).update(reviewer=world.integration.user)   # a machine's
+    for n, decided in enumerate([eu[0], eu[1], us[0]]):
+        assert api.post("/api/v1/appeals", {"decision_id": decided["decision_id"], "statement": "No.",
+                                            "idempotency_key": f"recount-{n}"}).status_code == 201
+    appeals_reviewer = world.moderator("appeals-reviewer")
+    case = world.claim(appeals_reviewer, "appeals")
+    assert world.decide(appeals_reviewer, case, verdict="upheld", rationale="Looked again.").status_code == 200
+    auditor = world.person("auditor", "qa_auditor")
+    assert ApiClient(auditor.token).post("/api/v1/qa/audits", {"decision_id": eu[2]["decision_id"],
+                                                               "correct_verdict": "violation",
+                                                               "correct_policy": "hate.slurs"}).status_code == 201
+    for region in ("DE", "US"):
+        world.report(subject={"type": "user", "external_id": f"u-{region}", "region": region})
+        automatic.apply_automatic([automatic.Request(Subject.objects.get(external_id=f"u-{region}"), "restrict_live",
+                                                     "risk:test:v1")], actor=world.integration.user)
+    start, end = clock.now() - timedelta(days=1), clock.now() + timedelta(days=1)
+
+    fast, uncleared = report.build(start, end), report.build(start, end, frozenset())
+    monkeypatch.setattr(report, "_medians_in_database", lambda: False)
+    assert report.build(start, end).figures == fast.figures
+    assert report.build(start, end, frozenset()).figures == uncleared.figures
+    assert not [f for f in uncleared.figures if f.value and f.key and not f.key.startswith("art23")]   # no rows
+
+    def shown(value):
+        return value is not None and not (isinstance(value, int) and value == 0)
+
+    figures = {(f.section, f.name, tuple(f.group.items())): f.value for f in fast.figures
+               if shown(f.value) and not f.name.startswith("share") and not f.key.startswith("art23")
+               and f.section != "human_resources"}
+    expected = {key: value for key, value in _recount(start, end).items() if shown(value)}
+    assert figures == expected
+    assert sum(v for (s, n, _), v in figures.items() if s == "restrictions") == len(eu) + 1   # the US ones: none
+    assert figures["complaints", "upheld", ()] == 1 and ("complaints", "pending", ()) in figures
+    for f in fast.figures:
+        if f.key and isinstance(f.value, int):
+            assert len(report.drill(f.key, start, end)) == f.value, f

@@ -32,6 +32,9 @@ class EnforcementAction(models.Model):
     # What took an automatic action, e.g. "risk:login-bruteforce:v3", and the event that set it off.
     origin = models.CharField(max_length=120, blank=True, default="")
     origin_ref = models.CharField(max_length=200, blank=True, default="")
+    # The data region the action is reported under, copied when written (a subject keeps its region): its
+    # decision's subject's, or for an automatic action its target's. The transparency report counts by it.
+    region = models.CharField(max_length=8, blank=True, default="", db_default="")
 
     class Meta:
         indexes = [models.Index(fields=["target", "status"], name="action_target_status"),

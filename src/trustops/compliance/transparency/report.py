@@ -1,17 +1,29 @@
 """The transparency report (Implementing Regulation (EU) 2024/2835, Annex I, quantitative part) for a period,
 counted from trustops' own records. Every figure names the rows it counts: `drill(figure_key)` lists their ids.
 
-Figures are grouped counts computed in the database (one aggregate query per section) and medians of
-durations; the same filters that count a figure select its rows for the drill-down.
+Figures are grouped counts computed in the database and medians of durations; the same filters that count a
+figure select its rows for the drill-down. Decisions and restrictions carry their subject's data region, so a
+year's counts read one table each; decisions on a notice are counted with one semi-join and those on the
+provider's own initiative are the rest. On PostgreSQL each section's medians are one ordered-set aggregate
+query; elsewhere they are taken in Python from the durations.
 """
 import statistics
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
-from django.core.exceptions import EmptyResultSet
-from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import (
+    Aggregate,
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    OuterRef,
+    Q,
+    QuerySet,
+)
 
 from trustops.compliance.models import DecisionGround, DsaMapping, ProcessingSuspension, SuspensionKind
 from trustops.compliance.statements import catalogue
@@ -19,9 +31,10 @@ from trustops.enforcement.models import ActionCause, EnforcementAction
 from trustops.identity.roles import Role
 from trustops.intake.models import Report
 from trustops.kernel import ports
+from trustops.kernel.database import is_postgres
 from trustops.policies.models import Policy
 from trustops.quality.models import Audit, ErrorType
-from trustops.review.models import Appeal, Decision, Verdict
+from trustops.review.models import Appeal, AppealStatus, Decision, Verdict
 
 NOTICE_SOURCES = ("user", "trusted_flagger", "authority")
 RESTRICTION_TYPE = {**catalogue.VISIBILITY_ACTIONS, **catalogue.PROVISION_ACTIONS, **catalogue.ACCOUNT_ACTIONS,
@@ -73,25 +86,38 @@ def _illegal_codes() -> list[str]:
     return list(Policy.objects.filter(q).values_list("code", flat=True))
 
 
-def _median_seconds(qs: QuerySet, later: str, earlier: str) -> float | None:
-    """Median of (later - earlier) in seconds over the rows of `qs`, computed in the database on PostgreSQL."""
-    if connection.vendor == "postgresql":
-        # One pass over the rows: the durations are read from the filtered query itself, not looked up by id.
-        try:
-            inner, params = (qs.filter(**{f"{later}__isnull": False})
-                             .annotate(later_at=F(later), earlier_at=F(earlier)).values("later_at", "earlier_at")
-                             .query.sql_with_params())
-        except EmptyResultSet:
-            return None
-        sql = ("SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM (t.later_at - t.earlier_at))) "
-               f"FROM ({inner}) t")
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            value = cursor.fetchone()[0]
-        return round(float(value), 1) if value is not None else None
-    pairs = [(a - b).total_seconds() for a, b in qs.exclude(**{f"{later}__isnull": True})
-             .values_list(later, earlier).iterator(chunk_size=5000)]
-    return round(statistics.median(pairs), 1) if pairs else None
+class _MedianSeconds(Aggregate):
+    """PostgreSQL's median of `later - earlier` in seconds; rows where either is empty are skipped."""
+    function = "percentile_cont"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM %(expressions)s))"
+    output_field = FloatField()
+
+    def __init__(self, later: str, earlier: str, **extra):
+        super().__init__(ExpressionWrapper(F(later) - F(earlier), output_field=DurationField()), **extra)
+
+
+def _medians_in_database() -> bool:
+    """Whether medians are aggregated by the database (PostgreSQL) or in Python; either gives the same figures."""
+    return is_postgres()
+
+
+def _one_pass(qs: QuerySet, counts: dict[str, Q], medians: dict[str, tuple[str, str, Q]]) -> dict:
+    """Over the rows of `qs`: how many match each Q of `counts`, and for each `(later, earlier, Q)` of `medians`
+    the median of (later - earlier) in seconds over the rows matching Q (None when there are none). One query
+    with a FILTER per figure on PostgreSQL; elsewhere the counts in one query and each median from its rows'
+    durations in Python."""
+    counted = {name: Count("id", filter=q) for name, q in counts.items()}
+    if _medians_in_database():
+        found = qs.aggregate(**counted, **{name: _MedianSeconds(later, earlier, filter=q)
+                                           for name, (later, earlier, q) in medians.items()})
+        return {name: value if name in counts or value is None else round(float(value), 1)
+                for name, value in found.items()}
+    found = qs.aggregate(**counted) if counted else {}
+    for name, (later, earlier, q) in medians.items():
+        pairs = [(a - b).total_seconds() for a, b in qs.filter(q).exclude(**{f"{later}__isnull": True})
+                 .values_list(later, earlier).iterator(chunk_size=5000)]
+        found[name] = round(statistics.median(pairs), 1) if pairs else None
+    return found
 
 
 # ---- the rows each section counts (shared by counting and drilling down) ----------------------------------
@@ -105,9 +131,15 @@ def notices(start, end, regions=None) -> QuerySet:
                                  source__in=NOTICE_SOURCES)
 
 
+def _decided(start, end, regions, via: str = "") -> Q:
+    """The period's decisions the report counts (violations, not an appeal's second decision) on subjects in
+    `regions`, reached through `via` from a row that names one ("decision__" from an appeal or an audit)."""
+    return _in(regions, f"{via}region") & Q(**{f"{via}decided_at__gte": start, f"{via}decided_at__lt": end,
+                                               f"{via}verdict": Verdict.VIOLATION, f"{via}appeal_of__isnull": True})
+
+
 def decisions(start, end, regions=None) -> QuerySet:
-    return Decision.objects.filter(_in(regions, "case__subject__region"), decided_at__gte=start, decided_at__lt=end,
-                                   verdict=Verdict.VIOLATION, appeal_of__isnull=True)
+    return Decision.objects.filter(_decided(start, end, regions))
 
 
 def _on_notice(qs: QuerySet, noticed: bool) -> QuerySet:
@@ -118,15 +150,18 @@ def _on_notice(qs: QuerySet, noticed: bool) -> QuerySet:
 
 
 def actions(start, end, regions=None) -> QuerySet:
-    return EnforcementAction.objects.filter(_in(regions, "decision__case__subject__region"),
-                                            starts_at__gte=start, starts_at__lt=end,
-                                            action__in=list(RESTRICTION_TYPE), decision__appeal_of__isnull=True)
+    """Restrictions a decision took, apart from an appeal's second decision: an anti-join against the few appeal
+    decisions rather than a join with every decision."""
+    on_appeal = Decision.objects.filter(pk=OuterRef("decision_id"), appeal_of__isnull=False)
+    return EnforcementAction.objects.filter(_in(regions, "region"), ~Exists(on_appeal), starts_at__gte=start,
+                                            starts_at__lt=end, action__in=list(RESTRICTION_TYPE),
+                                            decision__isnull=False)
 
 
 def automatic_actions(start, end, regions=None) -> QuerySet:
     """Interim measures a detector (a risk rule) took by itself, with no decision: own-initiative restrictions
     taken solely by automated means (DSA Art. 15(1)(c), 24(1)(c)), placed by their target's region."""
-    return EnforcementAction.objects.filter(_in(regions, "target__region"), starts_at__gte=start, starts_at__lt=end,
+    return EnforcementAction.objects.filter(_in(regions, "region"), starts_at__gte=start, starts_at__lt=end,
                                             action__in=list(RESTRICTION_TYPE), cause=ActionCause.AUTOMATIC,
                                             decision__isnull=True)
 
@@ -135,35 +170,55 @@ def art23_suspensions(start, end) -> QuerySet:
     return ProcessingSuspension.objects.filter(suspended_at__gte=start, suspended_at__lt=end)
 
 
+def _received(start, end, regions) -> Q:
+    return _in(regions, "decision__region") & Q(received_at__gte=start, received_at__lt=end)
+
+
 def complaints(start, end, regions=None) -> QuerySet:
-    return Appeal.objects.filter(_in(regions, "decision__case__subject__region"), received_at__gte=start,
-                                 received_at__lt=end)
+    return Appeal.objects.filter(_received(start, end, regions))
+
+
+def _means(automated: str, field: str = "reviewer__role") -> Q:
+    return Q(**{field: Role.INTEGRATION}) if automated == "1" else ~Q(**{field: Role.INTEGRATION})
 
 
 def _by_means(qs: QuerySet, automated: str, field: str = "reviewer__role") -> QuerySet:
-    return qs.filter(**{field: Role.INTEGRATION}) if automated == "1" else qs.exclude(**{field: Role.INTEGRATION})
+    return qs.filter(_means(automated, field))
+
+
+def _appeal_decided(start, end, regions) -> Q:
+    return _decided(start, end, regions, "decision__") & Q(status__in=("upheld", "overturned"))
 
 
 def appeals_decided(start, end, regions=None) -> QuerySet:
     """Appeals decided so far on the period's decisions: upheld confirms a decision, overturned corrects it."""
-    return Appeal.objects.filter(decision__in=decisions(start, end, regions), status__in=("upheld", "overturned"))
+    return Appeal.objects.filter(_appeal_decided(start, end, regions))
+
+
+def _appeal_figures(start, end, regions) -> dict:
+    """The complaints received in the period by status and their median time to decide, and the appeals decided
+    on the period's decisions by means and outcome: one pass over the appeals (with their decisions)."""
+    received, decided = _received(start, end, regions), _appeal_decided(start, end, regions)
+    counts = {f"complaints|{status}": received & Q(status=status) for status in AppealStatus.values}
+    counts |= {f"{a}|{outcome}": decided & Q(status=outcome) & _means(a, "decision__reviewer__role")
+               for a in ("1", "0") for outcome in ("upheld", "overturned")}
+    return _one_pass(Appeal.objects.filter(received | decided), counts,
+                     {"complaints-decided": ("decided_at", "received_at", received)})
 
 
 def audits(start, end, regions=None) -> QuerySet:
     """Quality audits of the period's decisions (an audit judges a decision correct or names its error)."""
-    return Audit.objects.filter(decision__in=decisions(start, end, regions))
+    return Audit.objects.filter(_decided(start, end, regions, "decision__"))
 
 
-def _automated_means(report: TransparencyReport, start, end, regions, decided: dict[bool, int]) -> None:
+def _automated_means(report: TransparencyReport, start, end, regions, decided: dict[bool, int],
+                     appealed: dict) -> None:
     """Measures taken solely by automated means vs by people, with their accuracy indicators: the share upheld
     among decided appeals and the share judged correct among quality audits (unweighted by the audit sample's
     inclusion probabilities)."""
     means = {"1": "solely automated", "0": "human review"}
     counts = {"1": decided.get(True, 0), "0": decided.get(False, 0)}
-    appeals = {(a, o): 0 for a in means for o in ("upheld", "overturned")}
-    for row in appeals_decided(start, end, regions).values("decision__reviewer__role", "status").annotate(
-            n=Count("id")):
-        appeals["1" if row["decision__reviewer__role"] == Role.INTEGRATION else "0", row["status"]] += row["n"]
+    appeals = {(a, o): appealed[f"{a}|{o}"] for a in means for o in ("upheld", "overturned")}
     found = {(a, c): 0 for a in means for c in ("correct", "incorrect")}
     for row in audits(start, end, regions).values("decision__reviewer__role", "error_type").annotate(n=Count("id")):
         finding = "correct" if row["error_type"] == ErrorType.CORRECT else "incorrect"
@@ -185,6 +240,19 @@ def _automated_means(report: TransparencyReport, start, end, regions, decided: d
                    round(found[a, "correct"] / audited, 4) if audited else None, f"automated-audits|{a}")
 
 
+def _totals(counts: dict[tuple, int], key) -> dict[tuple, int]:
+    """Counts summed over a coarser key: `key(*fine_key)` names the group each fine count adds to."""
+    out: dict[tuple, int] = {}
+    for fine, n in counts.items():
+        out[key(*fine)] = out.get(key(*fine), 0) + n
+    return out
+
+
+def _nulls_last(key: tuple) -> tuple:
+    """Sort order of a group key with empty parts (a notice without a policy version has no category) last."""
+    return tuple((part is None, part or "") for part in key)
+
+
 def _ground(code: str | None, illegal: set[str]) -> str:
     return "illegal content" if code in illegal else "terms and conditions"
 
@@ -194,28 +262,37 @@ def build(start: datetime, end: datetime, regions=catalogue.EEA_COUNTRIES) -> Tr
     report = TransparencyReport(start, end)
     illegal = set(_illegal_codes())
 
-    # Notices (Art. 16 and trusted flaggers; authority orders apart) by category and source.
-    rows = notices(start, end, regions).values("policy_version__dsa_category", "source").annotate(n=Count("id"))
-    for row in rows.order_by("policy_version__dsa_category", "source"):
-        group = {"category": row["policy_version__dsa_category"], "source": row["source"]}
-        report.add("notices", "received", group, row["n"],
-                   f"notices|{group['category']}|{group['source']}")
-    resolved = notices(start, end, regions).exclude(source="authority")
-    report.add("notices", "median seconds to action", {}, _median_seconds(resolved, "resolved_at", "received_at"),
-               "notices-resolved")
+    # Notices (Art. 16 and trusted flaggers; authority orders apart) by category and source, and the orders by
+    # Member State: one grouped count; the three medians in one more pass.
+    fields = ("policy_version__dsa_category", "source", "subject__region")
+    received = {tuple(row[f] for f in fields): row["n"]
+                for row in notices(start, end, regions).values(*fields).annotate(n=Count("id"))}
+    by_source = _totals(received, lambda category, source, _: (category, source))
+    for category, source in sorted(by_source, key=_nulls_last):
+        report.add("notices", "received", {"category": category, "source": source}, by_source[category, source],
+                   f"notices|{category}|{source}")
+    medians = _one_pass(notices(start, end, regions), {}, {
+        "resolved": ("resolved_at", "received_at", ~Q(source="authority")),
+        "trusted_flagger": ("resolved_at", "received_at", Q(source="trusted_flagger")),
+        "orders": ("resolved_at", "received_at", Q(source="authority"))})
+    report.add("notices", "median seconds to action", {}, medians["resolved"], "notices-resolved")
     report.add("notices", "median seconds to action (trusted flaggers)", {"source": "trusted_flagger"},
-               _median_seconds(resolved.filter(source="trusted_flagger"), "resolved_at", "received_at"),
-               "notices-resolved|trusted_flagger")
+               medians["trusted_flagger"], "notices-resolved|trusted_flagger")
 
-    # Actions by ground and whether they followed a notice or were taken on the provider's own initiative.
+    # Actions by ground and whether they followed a notice or were taken on the provider's own initiative: all
+    # the period's decisions in one grouped count, those on a notice in another; own initiative is the rest.
+    by_decision = {(row["policy__code"], row["reviewer__role"]): row["n"] for row in
+                   decisions(start, end, regions).values("policy__code", "reviewer__role").annotate(n=Count("id"))}
+    on_notice = {(row["policy__code"], row["reviewer__role"]): row["n"] for row in
+                 _on_notice(decisions(start, end, regions), True).values("policy__code", "reviewer__role")
+                 .annotate(n=Count("id"))}
     totals: dict[tuple, int] = {}
-    for basis, noticed in (("notice", True), ("own initiative", False)):
-        rows = (_on_notice(decisions(start, end, regions), noticed).values("policy__code", "reviewer__role")
-                .annotate(n=Count("id")))
-        for row in rows:
-            ground = _ground(row["policy__code"], illegal)
-            automated = row["reviewer__role"] == Role.INTEGRATION
-            totals[(basis, ground, automated)] = totals.get((basis, ground, automated), 0) + row["n"]
+    for (code, role), n in by_decision.items():
+        ground, automated = _ground(code, illegal), role == Role.INTEGRATION
+        noticed = on_notice.get((code, role), 0)
+        for basis, count in (("notice", noticed), ("own initiative", n - noticed)):
+            if count:
+                totals[(basis, ground, automated)] = totals.get((basis, ground, automated), 0) + count
     for (basis, ground, automated), n in sorted(totals.items()):
         report.add("own_initiative" if basis == "own initiative" else "notice_actions",
                    "decisions solely by automated means" if automated else "decisions",
@@ -239,22 +316,22 @@ def build(start: datetime, end: datetime, regions=catalogue.EEA_COUNTRIES) -> Tr
     for restriction, n in sorted(by_type.items()):
         report.add("restrictions", "measures", {"type": restriction}, n, f"restrictions|{restriction}")
 
-    # Orders from authorities by category and Member State.
-    orders = notices(start, end, regions).filter(source="authority")
-    rows = orders.values("policy_version__dsa_category", "subject__region").annotate(n=Count("id"))
-    for row in rows.order_by("policy_version__dsa_category", "subject__region"):
-        group = {"category": row["policy_version__dsa_category"], "member_state": row["subject__region"]}
-        report.add("orders", "received", group, row["n"], f"orders|{group['category']}|{group['member_state']}")
-    report.add("orders", "median seconds to give effect", {}, _median_seconds(orders, "resolved_at", "received_at"),
-               "orders-resolved")
+    # Orders from authorities by category and Member State (counted with the notices).
+    orders = _totals({key: n for key, n in received.items() if key[1] == "authority"},
+                     lambda category, _, member_state: (category, member_state))
+    for category, member_state in sorted(orders, key=_nulls_last):
+        report.add("orders", "received", {"category": category, "member_state": member_state},
+                   orders[category, member_state], f"orders|{category}|{member_state}")
+    report.add("orders", "median seconds to give effect", {}, medians["orders"], "orders-resolved")
 
     # Complaints (appeals) and their outcomes.
-    rows = complaints(start, end, regions).values("status").annotate(n=Count("id"))
+    appealed = _appeal_figures(start, end, regions)
     outcome_names = {"upheld": "upheld", "overturned": "reversed", "pending": "pending"}
-    for row in rows.order_by("status"):
-        report.add("complaints", outcome_names[row["status"]], {}, row["n"], f"complaints|{row['status']}")
-    report.add("complaints", "median seconds to decide", {},
-               _median_seconds(complaints(start, end, regions), "decided_at", "received_at"), "complaints-decided")
+    for status in sorted(outcome_names):
+        if appealed[f"complaints|{status}"]:
+            report.add("complaints", outcome_names[status], {}, appealed[f"complaints|{status}"],
+                       f"complaints|{status}")
+    report.add("complaints", "median seconds to decide", {}, appealed["complaints-decided"], "complaints-decided")
 
     for action in sorted(a for a in SUSPENSIONS if by_action.get(a)):    # counted with the restrictions
         report.add("suspensions", "account suspensions" if action == "suspend" else "account terminations",
@@ -270,7 +347,7 @@ def build(start: datetime, end: datetime, regions=catalogue.EEA_COUNTRIES) -> Tr
     by_means: dict[bool, int] = {}
     for (_, _, automated), n in totals.items():
         by_means[automated] = by_means.get(automated, 0) + n
-    _automated_means(report, start, end, regions, by_means)
+    _automated_means(report, start, end, regions, by_means, appealed)
     report.add("automated_means", "automatic measures (no decision)", {"means": "solely automated"},
                sum(automatic.values()), "automatic")
 

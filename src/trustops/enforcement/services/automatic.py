@@ -62,7 +62,8 @@ def apply_automatic(requests: list[Request], *, actor) -> list[EnforcementAction
             continue
         row = EnforcementAction(target=target, decision=None, action=request.action, cause=ActionCause.AUTOMATIC,
                                 starts_at=now, ends_at=now + timedelta(days=DAYS), status=ActionStatus.ACTIVE,
-                                origin=request.origin, origin_ref=request.reference[:200])
+                                origin=request.origin, origin_ref=request.reference[:200],
+                                region=target.region)
         rows.append(row)
         out.append(row)
     EnforcementAction.objects.bulk_create(rows)

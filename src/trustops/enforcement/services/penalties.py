@@ -80,10 +80,10 @@ def _step_days(ladder, action: str) -> int | None:
     return days[0] if days else (None if action in INDEFINITE else DEFAULT_DAYS)
 
 
-def _new_action(target, decision, action, *, now, cause=ActionCause.DECISION, days=None, threshold=None,
-                family="", ends_at=None) -> EnforcementAction:
+def _new_action(target, decision, action, *, now, region, cause=ActionCause.DECISION, days=None,
+                threshold=None, family="", ends_at=None) -> EnforcementAction:
     """A warning is given once and has no end; a strike is given once and ends when it expires (`ends_at`);
-    anything else lasts `days`, or until reversed."""
+    anything else lasts `days`, or until reversed. `region`: the decided subject's, whichever the target."""
     instant = action in {"warn", "strike"}
     if not instant:
         ends_at = now + timedelta(days=days) if days else None
@@ -91,7 +91,7 @@ def _new_action(target, decision, action, *, now, cause=ActionCause.DECISION, da
         ends_at = None
     return EnforcementAction(
         target=target, decision=decision, action=action, cause=cause, ladder_threshold=threshold,
-        policy_family=family, starts_at=now, ends_at=ends_at,
+        policy_family=family, starts_at=now, ends_at=ends_at, region=region,
         status=ActionStatus.ENDED if instant else ActionStatus.ACTIVE, closed_at=now if instant else None)
 
 
@@ -111,7 +111,7 @@ def apply_for(decision, *, subject, policy: ActivePolicy, actions: list[str], ac
 
     for action in actions:
         if action in ITEM_ACTIONS:
-            rows.append(_new_action(subject, decision, action, now=now, family=family))
+            rows.append(_new_action(subject, decision, action, now=now, region=subject.region, family=family))
             continue
         if action == "strike":
             points = ladder.points_for(policy.severity, policy.strike_weight)
@@ -121,19 +121,22 @@ def apply_for(decision, *, subject, policy: ActivePolicy, actions: list[str], ac
                                       expires_at=now + timedelta(days=ladder.strike_expiry_days)))
         if action == "ban" and already_banned:
             continue
-        rows.append(_new_action(account, decision, action, now=now, days=_step_days(ladder, action), family=family,
+        rows.append(_new_action(account, decision, action, now=now, region=subject.region,
+                                days=_step_days(ladder, action), family=family,
                                 ends_at=now + timedelta(days=ladder.strike_expiry_days) if action == "strike" else None))
 
     if account is not None and policy.zero_tolerance and not already_banned and "ban" not in actions:
-        rows.append(_new_action(account, decision, "ban", now=now, cause=ActionCause.ZERO_TOLERANCE, family=family))
+        rows.append(_new_action(account, decision, "ban", now=now, region=subject.region,
+                                cause=ActionCause.ZERO_TOLERANCE, family=family))
         already_banned = True
 
     points_after = points_before + sum(s.points for s in strikes)
     crossed = [s for s in ladder.steps if points_before < s["at"] <= points_after]
     if crossed and not already_banned:
         step = crossed[-1]  # the highest step reached is the one that applies
-        rows.append(_new_action(account, decision, step["action"], now=now, cause=ActionCause.LADDER,
-                                days=step.get("days"), threshold=step["at"], family=family))
+        rows.append(_new_action(account, decision, step["action"], now=now, region=subject.region,
+                                cause=ActionCause.LADDER, days=step.get("days"), threshold=step["at"],
+                                family=family))
 
     Strike.objects.bulk_create(strikes)
     EnforcementAction.objects.bulk_create(rows)

@@ -4,8 +4,12 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from trustops.kernel import clock
+from trustops.ledger.models import LedgerEvent
+from trustops.risk.events import services as ingestion
+from trustops.risk.features import counters
 from trustops.risk.models import Event, Label, RuleHit, RuleVersion
 from trustops.risk.rules import live
+from trustops.subjects.models import Subject
 
 T0 = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
 
@@ -179,3 +183,103 @@ def test_the_circuit_breaker_stops_an_automatic_action_that_jumps_above_its_base
         reset = api.as_(investigator).post("/api/v1/risk/breakers/reset", {"action": "hold_payouts"})
         assert reset.status_code == 200
         assert api.as_(investigator).post("/api/v1/risk/breakers/reset", {"action": "hold_payouts"}).status_code == 404
+
+
+# ---- what a batch writes: its new subjects, its hits and the ledger entries of both, exactly -----------------
+
+THREE = "features.fails_10m >= 3"
+
+
+def failed_login(n, actor, target=None):
+    body = {"id": f"ev-{n}", "kind": "login_failed", "occurred_at": (T0 + timedelta(seconds=n)).isoformat(),
+            "actor": {"type": "user", "external_id": actor}, "attributes": {"n": n, "city": "Zürich"}}
+    if target:
+        body["target"] = {"type": "video", "external_id": target}
+    return body
+
+
+def publish(api, author, body):
+    assert api.as_(author).post("/api/v1/risk/rules", body).status_code == 201
+
+
+def written_after(mark: int) -> list[tuple]:
+    return [(e.kind, e.actor_name, e.subject_id, e.case_id, e.payload)
+            for e in LedgerEvent.objects.filter(pk__gt=mark).order_by("pk")]
+
+
+def last_id() -> int:
+    return LedgerEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+
+def subject_id(subject_type, external_id) -> int:
+    return Subject.objects.get(type=subject_type, external_id=external_id).pk
+
+
+def created(subject_type, external_id, actor) -> tuple:
+    return ("subject.created", actor, subject_id(subject_type, external_id), None,
+            {"type": subject_type, "external_id": external_id, "region": "US", "owner_id": None})
+
+
+def test_a_batch_writes_its_new_subjects_hits_and_receipt_to_the_ledger_in_that_order(api, world, investigator):
+    integration = world.integration.get_username()
+    with clock.frozen(T0 + timedelta(hours=1)):
+        publish(api, investigator, failed_logins_rule(mode="shadow", when=THREE))
+        send(api, [failed_login(0, "u-known")])
+        mark = last_id()
+        results = send(api, [failed_login(1, "u-b", target="v-2"), failed_login(2, "u-a"), failed_login(3, "u-known"),
+                             failed_login(4, "u-known"), failed_login(5, "u-b", target="v-1"), failed_login(6, "u-b")])
+    hit = {"rule": "login-bruteforce", "version": 1, "mode": "shadow"}
+    assert [r["hits"] for r in results] == [[], [], [], [hit], [], [hit]]
+    # New subjects in key order, as created; the known one not again.
+    expected = [created("user", "u-a", integration), created("user", "u-b", integration),
+                created("video", "v-1", integration), created("video", "v-2", integration)]
+    for n, actor in ((4, "u-known"), (6, "u-b")):
+        expected.append(("risk.rule_hit", integration, subject_id("user", actor), None, {
+            "rule": "login-bruteforce", "version": 1, "mode": "shadow", "event_id": f"ev-{n}", "effect": "",
+            "features": {"fails_10m": 3}}))
+    expected.append(("risk.events_received", integration, None, None, {"count": 6, "source": "api", "hits": 2}))
+    assert written_after(mark) == expected
+    stored = {e.event_id: e for e in Event.objects.all()}
+    assert stored["ev-5"].target_id == subject_id("video", "v-1")
+    assert stored["ev-1"].attributes == {"n": 1, "city": "Zürich"}
+    hits = list(RuleHit.objects.order_by("pk").values_list("event__event_id", "subject_id", "mode", "features",
+                                                          "acted", "effect", "case_id"))
+    assert hits == [("ev-4", subject_id("user", "u-known"), "shadow", {"fails_10m": 3}, False, "", None),
+                    ("ev-6", subject_id("user", "u-b"), "shadow", {"fails_10m": 3}, False, "", None)]
+    new = Subject.objects.get(type="user", external_id="u-a")
+    assert (new.region, new.language, new.reach, new.attributes, new.owner_id, new.first_seen_at) == (
+        "US", "", 0, {}, None, T0 + timedelta(hours=1))
+
+
+def test_the_stream_records_new_subjects_as_the_system_and_the_rest_as_risk(api, world, investigator):
+    with clock.frozen(T0 + timedelta(hours=1)):
+        publish(api, investigator, failed_logins_rule(mode="shadow", when=THREE))
+        mark = last_id()
+        results = ingestion.ingest([failed_login(n, "u-s") for n in range(3)], source="stream",
+                                   store=counters.DatabaseCounters())
+    assert [r.status for r in results] == ["accepted"] * 3
+    assert written_after(mark) == [
+        created("user", "u-s", "system"),
+        ("risk.rule_hit", "risk", subject_id("user", "u-s"), None, {
+            "rule": "login-bruteforce", "version": 1, "mode": "shadow", "event_id": "ev-2", "effect": "",
+            "features": {"fails_10m": 3}}),
+        ("risk.events_received", "risk", None, None, {"count": 3, "source": "stream", "hits": 1})]
+
+
+def test_an_enforce_hit_records_its_subjects_first_then_what_it_did_then_the_hit(api, world, investigator):
+    integration = world.integration.get_username()
+    with clock.frozen(T0 + timedelta(hours=1)):
+        publish(api, investigator, failed_logins_rule(when=THREE))
+        mark = last_id()
+        send(api, [failed_login(n, "u-e") for n in range(3)])
+    written = written_after(mark)
+    assert written[0] == created("user", "u-e", integration)
+    hit = RuleHit.objects.get()
+    assert hit.case_id and "case_opened" in hit.effect and hit.acted
+    assert written[-2] == ("risk.rule_hit", integration, subject_id("user", "u-e"), hit.case_id, {
+        "rule": "login-bruteforce", "version": 1, "mode": "enforce", "event_id": "ev-2", "effect": hit.effect,
+        "features": {"fails_10m": 3}})
+    assert written[-1] == ("risk.events_received", integration, None, None,
+                           {"count": 3, "source": "api", "hits": 1})
+    # What opening the case recorded lies between the two.
+    assert len(written) > 3 and all(kind not in ("subject.created", "risk.rule_hit") for kind, *_ in written[1:-2])

@@ -4,15 +4,17 @@ What the platform says about a known subject is followed, except the two facts t
 who answers for it: its data region, and an item's owner once known. Intake refuses changes to those (recorded
 and handed back to the integrator, see `RefusedChange`); moving a subject to another region is an admin's act.
 """
+import json
 import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 
 from trustops.identity.roles import Role
 from trustops.kernel import bulk, clock
+from trustops.kernel.database import is_postgres
 from trustops.kernel.errors import Forbidden, Invalid, NotFound
 from trustops.ledger import services as ledger
 from trustops.subjects.models import ACCOUNT_TYPES, Subject
@@ -105,17 +107,68 @@ def _changes(subject: Subject, ref: SubjectRef, owner_id: int | None) -> tuple[d
     return changes, refused
 
 
-def _find(keys) -> dict[Key, Subject]:
+def _matching(keys):
+    """The subjects with these keys, or None for no keys."""
     by_type: dict[str, list[str]] = {}
     for subject_type, external_id in keys:
         by_type.setdefault(subject_type, []).append(external_id)
     if not by_type:
-        return {}
+        return None
     # One query for every type: each branch of the OR is a lookup on the (type, external_id) unique index.
     match = Q()
-    for subject_type, external_ids in by_type.items():
-        match |= Q(type=subject_type) & bulk.OneOf(F("external_id"), external_ids)
-    return {(s.type, s.external_id): s for s in Subject.objects.filter(match)}
+    for subject_type, external_ids in sorted(by_type.items()):
+        match |= Q(type=subject_type) & bulk.OneOf(F("external_id"), sorted(external_ids))
+    return Subject.objects.filter(match)
+
+
+def find(keys) -> dict[Key, Subject]:
+    """The known subjects among these keys, by key, in one query."""
+    rows = _matching(keys)
+    return {} if rows is None else {(s.type, s.external_id): s for s in rows}
+
+
+def ids_of(keys) -> dict[Key, int]:
+    """The ids of the known subjects among these keys, by key, in one query (no model instances)."""
+    rows = _matching(keys)
+    return {} if rows is None else {(t, x): pk for t, x, pk in rows.values_list("type", "external_id", "pk")}
+
+
+def _created(pk: int, subject_type: str, external_id: str, region: str, owner_id: int | None) -> ledger.Entry:
+    return ledger.Entry("subject.created", {"type": subject_type, "external_id": external_id, "region": region,
+                                            "owner_id": owner_id}, subject_id=pk)
+
+
+def create_bare(keys: list[Key], *, entries: list) -> dict[Key, int]:
+    """Create subjects known by nothing but their key (an event's actor or target), as `upsert_many` creates a
+    bare mention, and return their ids by key. Their `subject.created` entries are added to `entries` for the
+    caller to record with its own. A key another sender created meanwhile is read back, and not recorded again.
+    Call inside the caller's transaction, with keys that were not found in it.
+    """
+    keys = sorted(set(keys))
+    if not keys:
+        return {}
+    now = clock.now()
+    region = settings.TRUSTOPS.get("DEFAULT_REGION", "US")
+    if is_postgres():
+        # One statement without model instances; rows go in key order (byte order, as the COPY of
+        # `upsert_many` sends them), so two writers of some of the same keys wait on each other, not deadlock.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {Subject._meta.db_table} (type, external_id, owner_id, region, language, reach, "
+                "attributes, first_seen_at, updated_at) SELECT r->>0, r->>1, NULL, %s, '', 0, '{}'::jsonb, %s, %s "
+                'FROM jsonb_array_elements(%s::jsonb) AS r ORDER BY (r->>0) COLLATE "C", (r->>1) COLLATE "C" '
+                "ON CONFLICT (type, external_id) DO NOTHING RETURNING type, external_id, id",
+                [region, now, now, json.dumps(keys)])
+            created = {(t, x): pk for t, x, pk in cursor.fetchall()}
+        skipped = [key for key in keys if key not in created]
+        ids = {**created, **(ids_of(skipped) if skipped else {})}
+    else:
+        # SQLite lets one writer in at a time: no concurrent insert to skip.
+        rows = [Subject(type=t, external_id=x, region=region, first_seen_at=now, updated_at=now) for t, x in keys]
+        Subject.objects.bulk_create(rows, batch_size=bulk.CHUNK)
+        created = ids = {(s.type, s.external_id): s.pk for s in rows}
+    entries.extend(_created(created[key], *key, region, None) for key in keys if key in created)
+    return ids
 
 
 def _refresh(subject: Subject, ref: SubjectRef, owner_id: int | None, now, entries: list,
@@ -173,14 +226,12 @@ def _upsert_level(refs: dict[Key, SubjectRef], found: dict[Key, Subject], owner_
     # Another sender may have created some of these meanwhile: they are read back and refreshed instead.
     skipped = bulk.create(Subject, to_create, skip_conflicts_on=["type", "external_id"])
     if skipped:
-        for key, subject in _find([(s.type, s.external_id) for s in skipped]).items():
+        for key, subject in find([(s.type, s.external_id) for s in skipped]).items():
             rows[key] = subject
             if _refresh(subject, refs[key], owner_of(refs[key]), now, entries, refused):
                 to_update.append(subject)
-    entries.extend(ledger.Entry("subject.created", {
-        "type": subject.type, "external_id": subject.external_id, "region": subject.region,
-        "owner_id": subject.owner_id}, subject_id=subject.pk)
-        for subject in to_create if subject.pk is not None)  # those skipped have no id
+    entries.extend(_created(subject.pk, subject.type, subject.external_id, subject.region, subject.owner_id)
+                   for subject in to_create if subject.pk is not None)  # those skipped have no id
     bulk.update(Subject, to_update, ["language", "reach", "owner_id", "attributes", "updated_at"])
     return rows
 
@@ -197,7 +248,7 @@ def upsert_many(refs: list[SubjectRef], *, actor=None) -> Upserted:
         if key in owners:
             owners[key] = _merge([owners[key], subjects.pop(key)])[key]
     now = clock.now()
-    found = _find([*owners, *subjects])
+    found = find([*owners, *subjects])
     entries: list[ledger.Entry] = []
     refused: list[RefusedChange] = []
     owner_rows = _upsert_level(owners, found, {}, entries, refused, now)
@@ -210,7 +261,7 @@ def refused_changes(refs: list[SubjectRef]) -> list[RefusedChange]:
     """What `upsert_many` would refuse of these mentions now, without writing: the answer to a replayed report."""
     subjects = _merge(refs)
     owners = _merge([r.owner for r in refs if r.owner])
-    found = _find([*subjects, *owners])
+    found = find([*subjects, *owners])
     refused: list[RefusedChange] = []
     for key, ref in subjects.items():
         subject = found.get(key)

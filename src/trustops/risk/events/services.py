@@ -10,22 +10,22 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.db import IntegrityError, OperationalError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from pydantic import ValidationError
 
 from trustops.intake.services import validation_error
 from trustops.kernel import bulk, clock
+from trustops.kernel.database import is_postgres
 from trustops.kernel.errors import Busy, DomainError, Invalid
 from trustops.kernel.inputs import refuse_unstorable
 from trustops.ledger import services as ledger
 from trustops.risk.events.schemas import FUTURE_SLACK_SECONDS, MAX_ATTRIBUTE_BYTES, EventIn
 from trustops.risk.features import counters
 from trustops.risk.features.facts import Facts
-from trustops.risk.models import Event, FeatureHealth, RuleHit, RuleVersion
+from trustops.risk.models import Event, FeatureHealth, Mode, RuleHit, RuleVersion
 from trustops.risk.outcomes import services as outcomes
 from trustops.risk.rules import engine, live
-from trustops.subjects.models import Subject
-from trustops.subjects.services import SubjectRef, upsert_many
+from trustops.subjects import services as subjects
 
 log = logging.getLogger(__name__)
 RETRIES = 5
@@ -45,8 +45,9 @@ class Result:
         return body
 
 
-def check(raw, now) -> EventIn:
-    """One event, or `Invalid` saying what is wrong with it."""
+def check(raw, now) -> tuple[EventIn, str | None]:
+    """One event and its attributes as JSON text (None if they hold values JSON does not), or `Invalid` saying
+    what is wrong with it."""
     if not isinstance(raw, EventIn):
         if not _plainly_storable(raw):
             refuse_unstorable(raw)          # says which value cannot be stored, and why
@@ -57,11 +58,15 @@ def check(raw, now) -> EventIn:
     if raw.occurred_at > now + timedelta(seconds=FUTURE_SLACK_SECONDS):
         raise Invalid("occurred_in_future", f"occurred_at lies more than {FUTURE_SLACK_SECONDS} seconds ahead of "
                                             "the server's clock.", field="occurred_at")
-    size = len(json.dumps(raw.attributes, separators=(",", ":"), default=str))
+    try:
+        text = json.dumps(raw.attributes, separators=(",", ":"))   # measured, then stored as it is
+        size = len(text)
+    except TypeError:
+        text, size = None, len(json.dumps(raw.attributes, separators=(",", ":"), default=str))
     if size > MAX_ATTRIBUTE_BYTES:
         raise Invalid("attributes_too_large", f"attributes take {size} bytes as JSON; at most "
                                               f"{MAX_ATTRIBUTE_BYTES}.", field="attributes")
-    return raw
+    return raw, text
 
 
 BIG_NUMBER = re.compile(r"\d{19}")
@@ -88,9 +93,10 @@ def ingest(items: list, *, submitter=None, source: str = "api", store=None) -> l
     now = clock.now()
     results: list[Result | None] = [None] * len(items)
     good: dict[str, tuple[int, EventIn]] = {}
+    texts: dict[str, str | None] = {}
     for index, raw in enumerate(items):
         try:
-            item = check(raw, now)
+            item, text = check(raw, now)
         except Invalid as error:
             results[index] = Result(_raw_id(raw), "rejected", error)
             continue
@@ -98,12 +104,13 @@ def ingest(items: list, *, submitter=None, source: str = "api", store=None) -> l
             results[index] = Result(item.id, "duplicate")
             continue
         good[item.id] = (index, item)
+        texts[item.id] = text
     if good:
         store = store or counters.configured()
         for attempt in range(RETRIES):
             try:
                 with transaction.atomic():
-                    stored = _store(list(good.values()), submitter, source, store, now)
+                    stored = _store(list(good.values()), texts, submitter, source, store, now)
                 break
             except (IntegrityError, OperationalError) as error:
                 if isinstance(error, OperationalError) and "locked" not in str(error) and "deadlock" not in str(
@@ -121,26 +128,17 @@ def ingest(items: list, *, submitter=None, source: str = "api", store=None) -> l
     return results  # type: ignore[return-value]
 
 
-def _subjects(fresh: list[tuple[int, EventIn]], submitter, *, whole: bool) -> dict:
-    """The events' actors and targets by (type, external_id): the known ones looked up in one query, only the
-    new ones upserted (the platform tells nothing more about a subject in an event than its key). `whole`: as
-    model instances, for rules that read facts or act; otherwise only their ids are needed."""
+def _subjects(fresh: list[tuple[int, EventIn]], *, whole: bool, entries: list) -> dict:
+    """The events' actors and targets by (type, external_id): the known ones looked up in one query, the new
+    ones created from their key alone (an event tells nothing more about a subject), their ledger entries added
+    to `entries`. `whole`: as model instances, for rules that read facts or act; otherwise only ids."""
     keys = {(item.actor.type, item.actor.external_id) for _, item in fresh}
     keys |= {(item.target.type, item.target.external_id) for _, item in fresh if item.target}
-    by_type: dict[str, list[str]] = {}
-    for subject_type, external_id in keys:
-        by_type.setdefault(subject_type, []).append(external_id)
-    match = Q()
-    for subject_type, external_ids in sorted(by_type.items()):
-        match |= Q(type=subject_type) & bulk.OneOf(F("external_id"), sorted(external_ids))
-    rows = Subject.objects.filter(match)
-    if whole:
-        found: dict = {(s.type, s.external_id): s for s in rows}
-    else:
-        found = {(t, x): _Known(pk) for t, x, pk in rows.values_list("type", "external_id", "pk")}
-    missing = sorted(keys - set(found))
+    found: dict = subjects.find(keys) if whole else {k: _Known(pk) for k, pk in subjects.ids_of(keys).items()}
+    missing = keys - set(found)
     if missing:
-        found.update(upsert_many([SubjectRef(t, x) for t, x in missing], actor=submitter))
+        created = subjects.create_bare(list(missing), entries=entries)
+        found.update(subjects.find(created) if whole else {k: _Known(pk) for k, pk in created.items()})
     return found
 
 
@@ -153,7 +151,45 @@ def _hit_body(version: RuleVersion) -> dict:
     return {"rule": version.rule.key, "version": version.version, "mode": version.mode}
 
 
-def _store(good: list[tuple[int, EventIn]], submitter, source, store, now) -> dict[int, Result]:
+EVENT_COLUMNS = ["id", "event_id", "kind", "occurred_at", "received_at", "actor_id", "target_id", "attributes",
+                 "source"]
+
+
+def _insert_events(rows: list[dict], texts: dict) -> list[int]:
+    if not is_postgres():
+        return bulk.insert(Event, rows)
+    # The attributes go in as the JSON text their size was measured on, not encoded a second time.
+    pks = bulk.next_ids(Event, len(rows))
+    bulk.copy_rows(Event, EVENT_COLUMNS, (
+        [pk, row["event_id"], row["kind"], row["occurred_at"], row["received_at"], row["actor_id"],
+         row["target_id"], texts[row["event_id"]] if texts[row["event_id"]] is not None else
+         json.dumps(row["attributes"]), row["source"]] for pk, row in zip(pks, rows)))
+    return pks
+
+
+def _insert_hits(hits: list[engine.Hit]) -> list[RuleHit]:
+    """The hits stored without model instances; returned as instances only those that act (enforce), for
+    `outcomes.act`."""
+    pks = bulk.insert(RuleHit, [{"rule_version_id": h.rule.version_id, "event_id": h.event.pk,
+                                 "subject_id": h.event.actor_id, "mode": h.rule.mode, "features": h.features,
+                                 "occurred_at": h.event.occurred_at} for h in hits])
+    acting = [(pk, h) for pk, h in zip(pks, hits) if h.rule.mode == Mode.ENFORCE]
+    if not acting:
+        return []
+    versions = RuleVersion.objects.select_related("rule").in_bulk({h.rule.version_id for _, h in acting})
+    out = []
+    for pk, h in acting:
+        hit = RuleHit(pk=pk, rule_version=versions[h.rule.version_id], event_id=h.event.pk,
+                      subject_id=h.event.actor_id, mode=h.rule.mode, features=h.features,
+                      occurred_at=h.event.occurred_at)
+        hit._state.adding, hit._state.db = False, connection.alias
+        hit.event = Event(pk=h.event.pk, event_id=h.event.event_id, kind=h.event.kind,
+                          occurred_at=h.event.occurred_at)
+        out.append(hit)
+    return out
+
+
+def _store(good: list[tuple[int, EventIn]], texts: dict, submitter, source, store, now) -> dict[int, Result]:
     out: dict[int, Result] = {}
     ids = [item.id for _, item in good]
     known = dict(Event.objects.filter(bulk.OneOf(F("event_id"), ids)).values_list("event_id", "pk"))
@@ -169,44 +205,48 @@ def _store(good: list[tuple[int, EventIn]], submitter, source, store, now) -> di
         return out
     rules = live.live_rules()
     needed = set().union(*(r.compiled.facts["actor"] | r.compiled.facts["target"] for r in rules)) if rules else set()
-    subjects = _subjects(fresh, submitter, whole=bool(needed) or any(r.mode == "enforce" for r in rules))
+    enforcing = any(r.mode == Mode.ENFORCE for r in rules)
+    entries: list[ledger.Entry] = []
+    by_key = _subjects(fresh, whole=bool(needed) or enforcing, entries=entries)
+    if entries and (submitter is None or enforcing):
+        # New subjects are the submitter's (the system's, for the stream) and come first in the ledger, before
+        # what acting on a hit records; otherwise they go with the hits' entries in one write.
+        ledger.record_many(entries, actor=submitter)
+        entries = []
     rows = [{"event_id": item.id, "kind": item.kind, "occurred_at": item.occurred_at, "received_at": now,
-             "actor_id": subjects[(item.actor.type, item.actor.external_id)].pk,
-             "target_id": subjects[(item.target.type, item.target.external_id)].pk if item.target else None,
+             "actor_id": by_key[(item.actor.type, item.actor.external_id)].pk,
+             "target_id": by_key[(item.target.type, item.target.external_id)].pk if item.target else None,
              "attributes": item.attributes, "source": source} for _, item in fresh]
-    pks = bulk.insert(Event, rows)
+    pks = _insert_events(rows, texts)
     events = [engine.EventIn(pk, item.id, item.kind, item.occurred_at, f"{item.actor.type}:{item.actor.external_id}",
                              f"{item.target.type}:{item.target.external_id}" if item.target else None,
                              item.attributes, row["actor_id"], row["target_id"])
               for pk, (_, item), row in zip(pks, fresh, rows)]
-    by_pk = {s.pk: s for s in subjects.values()}
+    by_pk = {s.pk: s for s in by_key.values()}
     facts = Facts(by_pk, needed=needed, since=min(e.occurred_at for e in events))
     run = engine.Engine(rules, store, facts)
     # Redis is outside the transaction: its counters are written last, once nothing else here can fail.
     deferred = getattr(store, "per_event", False)
     hits = run.run(events, save=not deferred)
-    versions = {v.pk: v for v in RuleVersion.objects.filter(pk__in={h.rule.version_id for h in hits})
-                .select_related("rule")}
-    saved = [RuleHit(rule_version=versions[h.rule.version_id], event_id=h.event.pk, subject_id=h.event.actor_id,
-                     mode=h.rule.mode, features=h.features, occurred_at=h.event.occurred_at) for h in hits]
-    bulk_hits = RuleHit.objects.bulk_create(saved, batch_size=500)
-    event_rows = {e.pk: e for e in events}
-    for hit in bulk_hits:
-        row = event_rows[hit.event_id]
-        hit.event = Event(pk=row.pk, event_id=row.event_id, kind=row.kind, occurred_at=row.occurred_at)
-    outcomes.act(bulk_hits, by_pk, facts)
+    acted = _insert_hits(hits)
+    outcomes.act(acted, by_pk, facts)
     _record_stats(run.stats)
     hits_by_event: dict[int, list] = {}
-    for hit in bulk_hits:
-        hits_by_event.setdefault(hit.event_id, []).append(_hit_body(hit.rule_version))
+    for h in hits:
+        hits_by_event.setdefault(h.event.pk, []).append({"rule": h.rule.key, "version": h.rule.version,
+                                                         "mode": h.rule.mode})
     for (index, item), event in zip(fresh, events):
         out[index] = Result(item.id, "accepted", hits=hits_by_event.get(event.pk, []))
-    entries = [ledger.Entry("risk.rule_hit", {"rule": h.rule_version.rule.key, "version": h.rule_version.version,
-                                              "mode": h.mode, "event_id": h.event.event_id, "effect": h.effect,
-                                              "features": h.features}, subject_id=h.subject_id, case_id=h.case_id)
-               for h in bulk_hits]
+    # What acting did, for the enforce hits; a shadow hit has no effect and no case.
+    done = {(hit.rule_version_id, hit.event_id): hit for hit in acted}
+    for h in hits:
+        hit = done.get((h.rule.version_id, h.event.pk))
+        entries.append(ledger.Entry("risk.rule_hit", {
+            "rule": h.rule.key, "version": h.rule.version, "mode": h.rule.mode, "event_id": h.event.event_id,
+            "effect": hit.effect if hit else "", "features": h.features},
+            subject_id=h.event.actor_id, case_id=hit.case_id if hit else None))
     entries.append(ledger.Entry("risk.events_received", {"count": len(events), "source": source,
-                                                         "hits": len(bulk_hits)}))
+                                                         "hits": len(hits)}))
     ledger.record_many(entries, actor=submitter or "risk")
     if deferred:
         run.save()

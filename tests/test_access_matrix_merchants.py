@@ -25,6 +25,8 @@ def two(world, merchants):
     for external_id in ("us-salon", "br-salon"):
         decided = merchants.api.post(f"/api/v1/merchants/{external_id}/funds", {"reason": "probe", "payout": "held"})
         assert decided.status_code == 200, decided.content
+    appealed = merchants.platform.post("/api/v1/merchants/br-salon/appeals", {"about": "payout", "statement": "BR"})
+    assert appealed.status_code == 201, appealed.content
     return merchants
 
 
@@ -67,7 +69,7 @@ def test_the_merchants_api_by_role_and_region(world, two, role):
     assert two.get("br-salon")["status"] == "active"
     appeal = {"about": "payout", "statement": "probe"}
     assert client.post("/api/v1/merchants/br-salon/appeals", appeal).status_code in (403, 404), role
-    assert _appeals("br-salon") == 0
+    assert _appeals("br-salon") == 1
     appealed = client.post("/api/v1/merchants/us-salon/appeals", appeal)
     assert (appealed.status_code == 201) is _appeals_for(role), (role, appealed.content)
     assert appealed.status_code in (201, 403, 404) and _appeals("us-salon") == int(_appeals_for(role))
@@ -91,13 +93,14 @@ def test_the_merchant_console_by_role_region_and_vendor(world, two, role):
     if workspace:
         found = browser.get("/merchants/", {"q": "salon"}).content.decode()
         assert "us-salon" in found and "br-salon" not in found
+        assert "No merchant appeal is waiting." in browser.get("/merchants/").content.decode()   # BR's is hidden
     moved = browser.post("/merchants/m/us-salon/transition/", {"to": "restricted", "reason": "probe"})
     expected = 302 if role in MERCHANT_GOVERNORS else 403 if sees_us else 404
     assert moved.status_code == expected, role
     assert browser.post("/merchants/m/br-salon/transition/", {"to": "restricted", "reason": "probe"}).status_code \
         == 404
     appeal = {"about": "payout", "statement": "probe"}
-    assert browser.post("/merchants/m/br-salon/appeal/", appeal).status_code == 404 and _appeals("br-salon") == 0
+    assert browser.post("/merchants/m/br-salon/appeal/", appeal).status_code == 404 and _appeals("br-salon") == 1
     appealed = browser.post("/merchants/m/us-salon/appeal/", appeal)
     records = sees_us and _appeals_for(role)
     assert appealed.status_code == (302 if records else 403 if sees_us else 404), role

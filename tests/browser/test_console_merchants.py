@@ -65,10 +65,16 @@ def test_a_specialist_holds_payouts_records_the_merchants_appeal_and_sees_it_ove
     expect(row).to_contain_text("pending")
     expect(row.get_by_role("link", name="Case")).to_be_visible()
 
+    page.get_by_role("navigation", name="Console").get_by_role("link", name="Merchants").click()
+    waiting = page.get_by_role("region", name="Appeals waiting").get_by_role("row", name="fade-shop")
+    expect(waiting).to_contain_text("payout held")
+    waiting.get_by_role("link", name="Case").click()
+    expect(page.get_by_text("The processor double-counted.").first).to_be_visible()
+
     second = merchants.specialist_named("second-look")
     case = merchants.world.claim(second, "merchants")
     assert merchants.world.decide(second, case, verdict="overturned", rationale="processor error").status_code == 200
-    page.reload()
+    page.goto("/merchants/m/fade-shop/")
     row = page.get_by_role("region", name="Appeals").get_by_role("row", name="The processor double-counted.")
     expect(row).to_contain_text("overturned")
     expect(page.get_by_role("region", name="Benefits and funds")).to_contain_text("normal")

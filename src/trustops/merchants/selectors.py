@@ -10,7 +10,7 @@ from trustops.ledger.models import LedgerEvent
 from trustops.merchants import health, lifecycle
 from trustops.merchants.models import Category, Health, Merchant, Qualification, QualificationStatus
 from trustops.merchants.services.common import current_rules
-from trustops.review.models import Appeal, CaseKind
+from trustops.review.models import Appeal, AppealStatus, CaseKind
 from trustops.review.selectors import cases_visible_to
 from trustops.subjects.masking import mask_attributes
 
@@ -55,6 +55,17 @@ def expiring_licences(viewer, days: int = 30, limit: int = 100) -> list[Qualific
         merchant__in=merchants_visible_to(viewer).filter(status__in=lifecycle.SELLING),
         status=QualificationStatus.APPROVED, expires_on__lte=today + timedelta(days=days),
         expires_on__gte=today - timedelta(days=30)).select_related("merchant").order_by("expires_on")[:limit])
+
+
+def waiting_appeals(viewer, limit: int = 100) -> list[dict]:
+    """Merchants' appeals not yet decided, oldest first: their cases wait in the merchants queue."""
+    accounts = merchants_visible_to(viewer).values("account_id")
+    rows = (Appeal.objects.filter(case__in=cases_visible_to(viewer), status=AppealStatus.PENDING,
+                                  decision__case__kind=CaseKind.MERCHANT_REVIEW,
+                                  decision__case__subject_id__in=accounts)
+            .select_related("decision", "case__subject").order_by("received_at", "id")[:limit])
+    return [{"appeal_id": a.pk, "case_id": a.case_id, "merchant": a.case.subject.external_id,
+             "decision": a.decision.rationale, "received_at": a.received_at} for a in rows]
 
 
 def categories() -> list[Category]:

@@ -47,6 +47,7 @@ def workspace(request):
         "found": selectors.search(request.user, q, status=status) if (q or status) else [],
         "onboarding": selectors.onboarding_queue(request.user),
         "expiring": selectors.expiring_licences(request.user),
+        "appeals": selectors.waiting_appeals(request.user),
         "configures": access.configures_merchants(request.user)})
 
 

@@ -86,12 +86,19 @@ def test_a_tiny_world_fills_vendor_and_in_house_queues_with_true_and_false_repor
     assert tiny_world["reports"] == Report.objects.count() and tiny_world.get("reports_refused", 0) == 0
 
 
-def test_the_database_holds_exactly_the_generated_history(tiny_world):
+def test_the_database_holds_exactly_the_generated_history_and_merchants_appeals_waiting(tiny_world):
     planned = generate(seed=7, size="tiny", severities=_severities(), history_seconds=tiny_world["history_seconds"])
     stored = dict(Report.objects.values_list("idempotency_key", "policy__code"))
     assert stored == {r.key: r.reason for r in planned.reports}
     assert Subject.objects.filter(external_id__in=[s.external_id for s in planned.subjects]).count() == len(
         planned.subjects)
+    # Merchants' appeals wait for a merchant specialist: of a payout hold, a suspension, a rules-set reserve.
+    waiting = Appeal.objects.filter(case__queue__key="merchants", status="pending").select_related("decision")
+    by_merchant = {a.case.subject.external_id: a.decision for a in waiting}
+    assert set(by_merchant) == {"fixit-bros", "serene-spa", "taco-norte"}
+    assert by_merchant["fixit-bros"].reviewer.username == "merchants"
+    assert by_merchant["taco-norte"].reviewer.username == "merchant-rules"
+    assert "suspended" in by_merchant["serene-spa"].rationale
 
 
 def test_reviewers_never_see_the_ground_truth_and_vendors_see_no_contact_details(tiny_world):
@@ -251,12 +258,3 @@ def test_the_simulated_month_is_reproducible_from_its_seed(db):
     first = _month_fingerprint()
     assert all(first)
     assert _month_fingerprint() == first
-
-
-def test_the_demo_merchants_have_appeals_waiting_for_a_merchant_specialist(tiny_world):
-    waiting = Appeal.objects.filter(case__queue__key="merchants", status="pending").select_related("decision")
-    by_merchant = {a.case.subject.external_id: a.decision for a in waiting}
-    assert set(by_merchant) == {"fixit-bros", "serene-spa", "taco-norte"}
-    assert by_merchant["fixit-bros"].reviewer.username == "merchants"
-    assert by_merchant["taco-norte"].reviewer.username == "merchant-rules"
-    assert "suspended" in by_merchant["serene-spa"].rationale

@@ -1,4 +1,5 @@
 """Risk rules: events in, windowed features, enforce and shadow, the lifecycle, feedback."""
+import json
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -283,3 +284,20 @@ def test_an_enforce_hit_records_its_subjects_first_then_what_it_did_then_the_hit
                            {"count": 3, "source": "api", "hits": 1})
     # What opening the case recorded lies between the two.
     assert len(written) > 3 and all(kind not in ("subject.created", "risk.rule_hit") for kind, *_ in written[1:-2])
+
+
+def test_in_a_batch_of_events_unstorable_ones_fail_alone_and_the_good_ones_are_stored(api):
+    good = [failed_login(n, "u-1") for n in range(2)]
+    nul = dict(failed_login(2, "u-1"), attributes={"city": "bad\x00"})
+    big = dict(failed_login(3, "u-1"), attributes={"n": 2 ** 70})
+    items = ",".join(json.dumps(item) for item in (good[0], nul, big, good[1]))
+    nan = ('{"id": "ev-nan", "kind": "login_failed", "occurred_at": "2026-11-20T12:00:05+00:00", '
+           '"actor": {"type": "user", "external_id": "u-1"}, "attributes": {"x": NaN}}')
+    with clock.frozen(T0 + timedelta(hours=1)):
+        response = api.post("/api/v1/events/batch", raw=f'{{"events": [{items}, {nan}]}}')
+    assert response.status_code == 200, response.content
+    results = response.json()["results"]
+    assert [(r["status"], r.get("error", {}).get("field")) for r in results] == [
+        ("accepted", None), ("rejected", "attributes.city"), ("rejected", "attributes.n"), ("accepted", None),
+        ("rejected", "attributes.x")]
+    assert sorted(Event.objects.values_list("event_id", flat=True)) == ["ev-0", "ev-1"]

@@ -45,11 +45,11 @@ class Result:
         return body
 
 
-def check(raw, now) -> tuple[EventIn, str | None]:
+def check(raw, now, *, storable: bool = False) -> tuple[EventIn, str | None]:
     """One event and its attributes as JSON text (None if they hold values JSON does not), or `Invalid` saying
-    what is wrong with it."""
+    what is wrong with it. `storable`: the event is known to pass `_plainly_storable` already."""
     if not isinstance(raw, EventIn):
-        if not _plainly_storable(raw):
+        if not storable and not _plainly_storable(raw):
             refuse_unstorable(raw)          # says which value cannot be stored, and why
         try:
             raw = EventIn.model_validate(raw)
@@ -59,7 +59,7 @@ def check(raw, now) -> tuple[EventIn, str | None]:
         raise Invalid("occurred_in_future", f"occurred_at lies more than {FUTURE_SLACK_SECONDS} seconds ahead of "
                                             "the server's clock.", field="occurred_at")
     try:
-        text = json.dumps(raw.attributes, separators=(",", ":"))   # measured, then stored as it is
+        text = COMPACT.encode(raw.attributes)   # measured, then stored as it is
         size = len(text)
     except TypeError:
         text, size = None, len(json.dumps(raw.attributes, separators=(",", ":"), default=str))
@@ -70,13 +70,15 @@ def check(raw, now) -> tuple[EventIn, str | None]:
 
 
 BIG_NUMBER = re.compile(r"\d{19}")
+COMPACT = json.JSONEncoder(separators=(",", ":"))
+STRICT = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"))
 
 
 def _plainly_storable(raw) -> bool:
     """A quick look that passes almost every event (the full walk of `refuse_unstorable` names the problem): no
     NaN or infinity, no NUL, no lone surrogate, no number of 19 digits or more (beyond 64 bits, perhaps)."""
     try:
-        text = json.dumps(raw, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+        text = STRICT.encode(raw)
         text.encode("utf-8")
     except (ValueError, TypeError, UnicodeEncodeError):
         return False
@@ -94,9 +96,12 @@ def ingest(items: list, *, submitter=None, source: str = "api", store=None) -> l
     results: list[Result | None] = [None] * len(items)
     good: dict[str, tuple[int, EventIn]] = {}
     texts: dict[str, str | None] = {}
+    # One look at the whole batch instead of one per event: what passes as a whole passes item by item (the
+    # items' text is part of the batch's, and no value runs into the next); otherwise each is looked at alone.
+    storable = _plainly_storable(items)
     for index, raw in enumerate(items):
         try:
-            item, text = check(raw, now)
+            item, text = check(raw, now, storable=storable)
         except Invalid as error:
             results[index] = Result(_raw_id(raw), "rejected", error)
             continue

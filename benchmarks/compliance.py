@@ -12,6 +12,7 @@ to the bare aggregate queries it cannot do without (the grouped counts of notice
 """
 import argparse
 import json
+import os
 import random
 import statistics
 import sys
@@ -166,6 +167,7 @@ def bench_report(args) -> None:
         built = report.build(start, end)
         times.append(time.monotonic() - started)
     scaled = statistics.median(times) * REPORT_TARGET_DECISIONS / args.decisions
+    print("load average (1, 5, 15 min) after the runs: " + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
     print(f"transparency report over {args.decisions:,} decisions: median {statistics.median(times):.2f} s "
           f"({len(built.figures)} figures, {args.runs} runs)")
     print(f"  baseline: the bare grouped counts              median {statistics.median(bare):.2f} s")

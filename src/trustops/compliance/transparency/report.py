@@ -281,15 +281,18 @@ def build(start: datetime, end: datetime, regions=catalogue.EEA_COUNTRIES) -> Tr
 
     # Actions by ground and whether they followed a notice or were taken on the provider's own initiative: all
     # the period's decisions in one grouped count, those on a notice in another; own initiative is the rest.
-    by_decision = {(row["policy__code"], row["reviewer__role"]): row["n"] for row in
-                   decisions(start, end, regions).values("policy__code", "reviewer__role").annotate(n=Count("id"))}
-    on_notice = {(row["policy__code"], row["reviewer__role"]): row["n"] for row in
-                 _on_notice(decisions(start, end, regions), True).values("policy__code", "reviewer__role")
-                 .annotate(n=Count("id"))}
+    # Grouped by the policy's id, not its code: millions of rows need no join with the policies for that.
+    codes = dict(Policy.objects.values_list("id", "code"))
+
+    def by_policy_and_role(qs: QuerySet) -> dict[tuple, int]:
+        return {(row["policy_id"], row["reviewer__role"]): row["n"]
+                for row in qs.values("policy_id", "reviewer__role").annotate(n=Count("id"))}
+
+    on_notice = by_policy_and_role(_on_notice(decisions(start, end, regions), True))
     totals: dict[tuple, int] = {}
-    for (code, role), n in by_decision.items():
-        ground, automated = _ground(code, illegal), role == Role.INTEGRATION
-        noticed = on_notice.get((code, role), 0)
+    for (policy_id, role), n in by_policy_and_role(decisions(start, end, regions)).items():
+        ground, automated = _ground(codes.get(policy_id), illegal), role == Role.INTEGRATION
+        noticed = on_notice.get((policy_id, role), 0)
         for basis, count in (("notice", noticed), ("own initiative", n - noticed)):
             if count:
                 totals[(basis, ground, automated)] = totals.get((basis, ground, automated), 0) + count

@@ -10,11 +10,13 @@ from django.db import connection
 
 from tests import test_concurrency_review as concurrency
 from trustops.kernel import clock
+from trustops.ledger.models import LedgerEvent
 from trustops.risk.events import services as events
 from trustops.risk.features import counters, spec
 from trustops.risk.models import Event
 from trustops.risk.rules import compiler, live
 from trustops.risk.rules.engine import Engine, EventIn, RuleRun
+from trustops.subjects.models import Subject
 
 T0 = datetime(2026, 11, 30, 12, 0, tzinfo=timezone.utc)
 FEATURES = [{"name": "n", "kind": "count", "by": "actor", "window_seconds": 600},
@@ -139,3 +141,9 @@ def test_concurrent_batches_with_overlapping_ids_count_each_event_once(pg_world,
         # Counted once each: the whole series over the buckets it keeps (windows long enough to hold them).
         assert sum(b[0] for b in loaded[(total.signature, f"user:u-{actor}")].values()) == len(stored)
         assert sum(b[1] for b in loaded[(total.signature, f"user:u-{actor}")].values()) == sum(s % 9 for s in stored)
+    # The actors were new to all four senders at once: each created once, and recorded once.
+    actors = {f"u-{a}" for a in range(3)}
+    assert Subject.objects.filter(type="user", external_id__in=actors).count() == 3
+    created = [p["external_id"] for p in LedgerEvent.objects.filter(kind="subject.created").values_list(
+        "payload", flat=True) if p["external_id"] in actors]
+    assert sorted(created) == sorted(actors)

@@ -60,6 +60,7 @@ DEMO_PEOPLE = [
     ("support.desk", "support_specialist", None, None, ("*",)),
     ("engineer", "engineer", None, None, ("*",)),
     ("merchants", "merchant_specialist", None, platform.MERCHANT_TEAM, ("*",)),
+    ("merchants.ana", "merchant_specialist", None, platform.MERCHANT_TEAM, ("*",)),   # works the others' appeals
     (INTEGRATION, "integration", None, None, ("*",)),
 ]
 # A few specialists hold the restricted-content clearances; the admin does not, and so cannot open those cases.

@@ -1,7 +1,8 @@
 """What merchants does when review decides an appeal of a merchant decision (review/hooks.py), inside that
 transaction: an overturn reverses the payout, reserve or benefits decision, grants relief from what the rules
-set (`decisions.grant_relief`), or moves the merchant back from the restrictive status it was put in. A move the statechart does not allow back (off-boarding) is left to a
-specialist on a merchant review case that says so."""
+set (`decisions.grant_relief`), or moves the merchant back from the restrictive status it was put in. A move
+the statechart does not allow back (out of off-boarding) is left to a specialist on a merchant review case
+that says so."""
 from django.conf import settings
 
 from trustops.kernel.errors import Conflict, DomainError

@@ -126,14 +126,47 @@ def detail(viewer, merchant: Merchant) -> dict:
     }
 
 
+APPEALABLE = ("payout", "reserve", "benefits", "status")
+
+
+def decision_in_force(merchant: Merchant, about: str) -> int | None:
+    """The review decision behind the merchant's payout, reserve, benefits or status, if a person made one."""
+    if about == "status":
+        return merchant.status_decision_id
+    return (merchant.overrides or {}).get(about, {}).get("decision_id")
+
+
+def rules_restrictions(merchant: Merchant) -> dict[str, str]:
+    """What the rules themselves (the band, the exposure), not a person's decision, restrict of the merchant's
+    payout, reserve and benefits, each with why; relief from an overturned appeal lifts it."""
+    band, money, overrides = merchant.health_band, merchant.funds or {}, merchant.overrides or {}
+    found = {}
+    payout = current_rules()["funds"]["payout"].get(band, "normal")
+    if payout != "normal" and "relief_payout" not in overrides:
+        found["payout"] = f"band {band}: payouts {payout}"
+    if money.get("reserve_percent") and not {"reserve", "relief_reserve"} & set(overrides):
+        found["reserve"] = f"exposure {money.get('exposure', 0):.1%}: reserve {money['reserve_percent']}%"
+    if band != "healthy" and merchant.status in lifecycle.SELLING and "relief_benefits" not in overrides:
+        found["benefits"] = f"band {band}"
+    return found
+
+
+def appealable(merchant: Merchant) -> list[str]:
+    """What the merchant may appeal now: a person's decision in force, or a restriction of the rules' making."""
+    by_rules = rules_restrictions(merchant)
+    return [what for what in APPEALABLE if decision_in_force(merchant, what) or what in by_rules]
+
+
 def decisions_in_force(merchant: Merchant) -> dict[int, list[str]]:
     """The review decisions behind the merchant's payout, reserve, benefits and status, by decision id."""
     found: dict[int, list[str]] = {}
+    for about in APPEALABLE:
+        decision_id = decision_in_force(merchant, about)
+        if decision_id:
+            found.setdefault(decision_id, []).append(about)
     for what, made in (merchant.overrides or {}).items():
-        if made.get("decision_id"):
+        if what.startswith("relief_") and made.get("decision_id"):
             found.setdefault(made["decision_id"], []).append(what)
-    if merchant.status_decision_id:
-        found.setdefault(merchant.status_decision_id, []).append("status")
     for about, decision_id in (merchant.rule_decisions or {}).items():
         found.setdefault(decision_id, []).append(f"the rules' {about}")
     return found

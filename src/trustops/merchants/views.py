@@ -69,7 +69,7 @@ def merchant_page(request, external_id: str):
         "band_label": BAND_LABELS.get(detail["health"]["band"]),
         "governs": access.governs_merchants(request.user), "masked": access.masks_merchant(request.user),
         "history": selectors.history(request.user, merchant),
-        "appealable": decisions.appealable(merchant) if access.onboards_merchants(request.user) else [],
+        "appealable": selectors.appealable(merchant) if access.onboards_merchants(request.user) else [],
         "onboarding": merchant.status in lifecycle.ONBOARDING})
 
 

@@ -38,9 +38,10 @@ def open_review_case(*, subject, kind: str, queue_key: str, reason: str, actor=N
 
 
 def record_direct_decision(*, subject, queue_key: str, actor, rationale: str, what: str) -> Decision:
-    """A merchant specialist's decision on a subject, taken on its own page rather than from a queue: written as
-    a resolved merchant review case holding one `violation` decision with no policy and no enforcement actions
-    (what changed lives with the caller, which keeps the decision's id). `review.appeals` accepts it like any
+    """A decision on a subject taken outside a queue (a merchant specialist's on the merchant's page, or the
+    merchant rules' standing recorded when it is appealed): written as a resolved merchant review case holding
+    one `violation` decision with no policy and no enforcement actions (what changed lives with the caller,
+    which keeps the decision's id). `review.appeals` accepts it like any
     decision; the caller's `DecisionListener.appeal_decided` undoes the change when an appeal overturns it.
     Decision listeners are not told: nothing here was enforced by review. In the caller's transaction."""
     queue = Queue.objects.filter(key=queue_key, active=True).first()

@@ -19,6 +19,7 @@ from trustops.kernel import clock
 from trustops.kernel.canonical import digest
 from trustops.kernel.errors import Invalid, NotFound
 from trustops.merchants import rules as rules_module
+from trustops.merchants import selectors
 from trustops.merchants.models import DailyMetrics, Merchant
 from trustops.merchants.services import standing
 from trustops.merchants.services.common import locked, record, require
@@ -122,58 +123,34 @@ def expire_decisions(today: date | None = None) -> int:
     return done
 
 
-APPEALABLE = ("payout", "reserve", "benefits", "status")
-
-
-def appealable(merchant: Merchant) -> list[str]:
-    """What the merchant may appeal now: a person's decision in force, or a restriction of the rules' making."""
-    return [what for what in APPEALABLE if decision_in_force(merchant, what) or _rules_restrict(merchant, what)]
-
-
-def decision_in_force(merchant: Merchant, about: str) -> int | None:
-    """The review decision behind the merchant's payout, reserve, benefits or status, if a person made one."""
-    if about == "status":
-        return merchant.status_decision_id
-    return (merchant.overrides or {}).get(about, {}).get("decision_id")
-
-
 @transaction.atomic
 def appeal(*, actor, external_id: str, about: str, statement: str, idempotency_key: str = "") -> tuple[int, dict]:
     """The merchant appeals the decision behind its payout, reserve, benefits or status, through review's
     appeals: (201, the appeal) or (200, the same appeal) for a replay of its key."""
     require(access.onboards_merchants(actor), "appeal for a merchant")
     merchant = locked(actor, external_id)
-    if about not in APPEALABLE:
-        raise Invalid("invalid_field", f"about is one of {', '.join(APPEALABLE)}.", field="about")
+    if about not in selectors.APPEALABLE:
+        raise Invalid("invalid_field", f"about is one of {', '.join(selectors.APPEALABLE)}.", field="about")
     if not statement.strip():
         raise Invalid("statement_required", "Say why the decision is wrong.", field="statement")
-    decision_id = decision_in_force(merchant, about) or _rules_decision(merchant, about)
+    decision_id = selectors.decision_in_force(merchant, about) or _rules_decision(merchant, about)
     if decision_id is None:
         raise NotFound("decision_not_found", f"Nothing restricts this merchant's {about}: no decision to appeal.",
                        field="about")
+    key = idempotency_key or f"merchant:{decision_id}:{digest(statement)[:32]}"
     status, body = appeals.submit_appeal(submitter=actor, decision_id=decision_id, statement=statement,
-                                         idempotency_key=idempotency_key or f"merchant:{decision_id}:{digest(statement)[:32]}")
+                                         idempotency_key=key)
     if status == 201:
         record("merchant.appealed", merchant, actor, about=about, decision_id=decision_id,
                appeal_id=body["appeal_id"], case=body["case_id"])
     return status, {**body, "about": about}
 
 
-def _rules_restrict(merchant: Merchant, about: str) -> list[str]:
-    """What of the rules' own making (band, exposure) restricts the merchant's payout, reserve or benefits."""
-    band = merchant.health_band
-    if about == "benefits":
-        return [f"band {band}"] if band != "healthy" and merchant.status in ("active", "restricted") else []
-    reasons = [r for r in (merchant.funds or {}).get("reasons", []) if r.startswith(("band ", "exposure "))]
-    if about == "payout":
-        return [r for r in reasons if r.startswith("band ")]
-    return [r for r in reasons if r.startswith("exposure ")] if about == "reserve" else []
-
-
 def _rules_decision(merchant: Merchant, about: str) -> int | None:
     """The rules' payout, reserve or benefits, recorded as a decision of the rules' account when the merchant
     appeals them, so that review's appeals take it like any other. None when the rules restrict nothing."""
-    if about == "status":
+    restricting = selectors.rules_restrictions(merchant).get(about)
+    if restricting is None:
         return None
     known = (merchant.rule_decisions or {}).get(about)
     if known:
@@ -181,12 +158,9 @@ def _rules_decision(merchant: Merchant, about: str) -> int | None:
         decided_at = Decision.objects.filter(pk=known).values_list("decided_at", flat=True).first()
         if decided_at and (merchant.band_since is None or merchant.band_since <= decided_at):
             return known
-    restricting = _rules_restrict(merchant, about)
-    if not restricting:
-        return None
     decision = record_direct_decision(subject=merchant.account, queue_key=settings.TRUSTOPS["MERCHANT_REVIEW_QUEUE"],
                                       actor=rules_account(), what=f"rules:{about}",
-                                      rationale=f"the rules set the merchant's {about}: {'; '.join(restricting)}")
+                                      rationale=f"the rules set the merchant's {about}: {restricting}")
     merchant.rule_decisions = {**(merchant.rule_decisions or {}), about: decision.pk}
     merchant.save(update_fields=["rule_decisions"])
     record("merchant.rules_recorded_for_appeal", merchant, None, about=about, decision_id=decision.pk,

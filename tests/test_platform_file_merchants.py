@@ -1,5 +1,6 @@
 """A bare install configures merchant categories and their qualifications per region from the platform file:
-applied once, applied again to no effect, exported as it was given, refused by line and field when wrong."""
+applied once, applied again to no effect, exported as it was given, refused by line and field when wrong; and
+its merchants' appeals find the queue that `trustops init` made for them."""
 import textwrap
 
 import pytest
@@ -8,9 +9,13 @@ from django.core.management import call_command
 
 from trustops.config import platform_file
 from trustops.config.document import Refused
+from trustops.identity import services as identity
 from trustops.ledger.models import LedgerEvent
-from trustops.merchants.models import Category
+from trustops.merchants.models import Category, Merchant
+from trustops.merchants.services import decisions, onboarding
 from trustops.merchants.services.common import required_kinds
+from trustops.review import casework
+from trustops.review import configuration as review
 
 CATEGORIES = textwrap.dedent("""\
     merchant_categories:
@@ -100,3 +105,21 @@ def test_a_wrong_category_section_is_refused_whole_by_line_and_field(bare):
         (8, "merchant_categories[1].parent"), (9, "merchant_categories[2].code"),
         (13, "merchant_categories[3].parent"), (16, "merchant_categories[4].parent")}
     assert not Category.objects.exists()
+
+
+def test_on_a_bare_install_a_merchants_payout_hold_is_appealed_and_overturned(bare):
+    platform_file.apply(CATEGORIES)
+    specialist, second = (identity.create_user(username=name, role="merchant_specialist", regions=["*"],
+                                               team="Merchant ops") for name in ("ops", "ops-2"))
+    platform = identity.create_user(username="platform", role="integration", regions=["*"])
+    review.update_queue(key="merchants", teams=[specialist.team.key])      # an admin assigns the team
+    onboarding.apply(actor=platform, external_id="shop-1", legal_name="Shop One", category_code="retail",
+                     region="US")
+    decisions.decide_funds(actor=specialist, external_id="shop-1", payout="held", reason="chargebacks")
+    status, appeal = decisions.appeal(actor=platform, external_id="shop-1", about="payout", statement="a mistake")
+    assert status == 201 and appeal["queue"] == "merchants"      # the queue `trustops init` created
+    assert casework.claim_next(actor=specialist, queue_key="merchants") is None      # the one who decided
+    case = casework.claim_next(actor=second, queue_key="merchants")
+    casework.decide(actor=second, case_id=case.pk, version=case.version,
+                    decision=casework.DecisionInput(verdict="overturned", rationale="processor error"))
+    assert Merchant.objects.get(external_id="shop-1").funds["payout"] == "normal"

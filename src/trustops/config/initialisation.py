@@ -22,6 +22,9 @@ DEFAULT_QUEUE = {"key": "general", "name": "General review", "sla_seconds": 24 *
 APPEALS_QUEUE = {"name": "Appeals", "sla_seconds": 72 * 3600, "tier": 2,
                  "description": "Appeals are re-reviewed here by someone other than the first reviewer."}
 # In-house only: no vendor is contracted to it, so vendor staff never see these cases.
+# Merchants' onboarding flags and their appeals of payout, reserve, benefits and status decisions.
+MERCHANT_REVIEW_QUEUE = {"name": "Merchant review", "sla_seconds": 24 * 3600, "tier": 1,
+                         "description": "Merchants flagged at onboarding, and merchants' appeals of decisions."}
 CREATOR_ESCALATIONS_QUEUE = {"name": "Creator and user escalations", "sla_seconds": 4 * 3600, "tier": 2,
                              "description": "High-priority escalations about creators and users, by reach tier."}
 
@@ -58,6 +61,10 @@ def _initialise() -> list[str]:
     if appeals not in queues:
         review.create_queue(key=appeals, **APPEALS_QUEUE, is_default=False, actor=ACTOR)
         created.append(f"queue:{appeals}")
+    merchants = settings.TRUSTOPS["MERCHANT_REVIEW_QUEUE"]
+    if merchants not in queues:
+        review.create_queue(key=merchants, **MERCHANT_REVIEW_QUEUE, is_default=False, actor=ACTOR)
+        created.append(f"queue:{merchants}")
     if CREATOR_ESCALATIONS not in queues:
         review.create_queue(key=CREATOR_ESCALATIONS, **CREATOR_ESCALATIONS_QUEUE, is_default=False, actor=ACTOR)
         created.append(f"queue:{CREATOR_ESCALATIONS}")
